@@ -1,0 +1,52 @@
+// Package core keeps a Go project's local-development secrets outside the
+// project tree, in the store python-env-secrets uses, and reads and writes
+// them safely.
+//
+// # Layout
+//
+// The project's .env holds only USER_SECRETS_ID=<uuid>. The secrets live in
+// <root>/<uuid>/.secrets (directory 0700, file 0600), where the root is
+// $USER_SECRETS_DIR, else %APPDATA%\Python\UserSecrets on Windows, else
+// $HOME/.python/usersecrets (see StoreRoot). Resolve finds the ID: an
+// explicit Options.ID, then $USER_SECRETS_ID, then the nearest .env that
+// defines it (or only Options.ProjectDir/.env). Init creates one.
+//
+// # Reading
+//
+// A file whose first line is "# Python User Secrets" or "# Python Env
+// Secrets" was written by python-env-secrets and is read by that tool's own
+// line rules, so each value means what that tool meant. Every other file is
+// read by this grammar:
+//
+//   - The text is UTF-8; invalid UTF-8 and NUL bytes are errors. A leading
+//     byte-order mark is skipped. LF, CRLF and a lone CR end a line.
+//   - Blank lines and lines whose first non-blank character is '#' are
+//     comments. ("Blank" means space or tab.)
+//   - "export" followed by blanks before the key is dropped.
+//   - The key runs to the first '=' and is trimmed of blanks. A line
+//     without '=', or with an empty key, is an error.
+//   - The value follows the '=' and any blanks:
+//     'single-quoted' is literal text up to the next ', and may span lines;
+//     "double-quoted" runs to the next unescaped " and may span lines, with
+//     the escapes \\ \" \n \r \t \$ decoded and any other backslash kept;
+//     an unquoted value runs to the end of the line, is cut at a '#' that
+//     follows a blank, and is trimmed of blanks.
+//   - After a closing quote only blanks and an optional # comment may follow.
+//   - Line breaks inside a quoted value are read as "\n".
+//   - There is no variable expansion: '$' is always literal.
+//   - The last definition of a key wins.
+//
+// Errors are *ParseError values with the file and line; like every error of
+// this package they never contain a secret value.
+//
+// # Writing
+//
+// Writes edit the file in place (see Document): a changed key's line is
+// rewritten, a new key appended, and every other byte kept. Each value is
+// written in the first of KEY=value, KEY='value' and KEY="value" that every
+// reader of the compatibility set (this package, godotenv, gotenv,
+// python-dotenv, python-env-secrets) reads back exactly; see FormatValue.
+// Every write takes an exclusive lock, writes a temporary file, syncs it and
+// renames it over the secrets file, so concurrent writers lose no update and
+// readers never see a partial file.
+package core

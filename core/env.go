@@ -1,0 +1,71 @@
+package core
+
+import (
+	"errors"
+	"os"
+)
+
+// InjectOptions configures Inject.
+type InjectOptions struct {
+	Options
+	// Override lets secrets replace variables already in the environment.
+	// By default the real environment wins.
+	Override bool
+	// Required makes a missing ID an error (ErrNoID) instead of a no-op.
+	Required bool
+	// Setenv sets a variable; nil means os.Setenv.
+	Setenv func(key, value string) error
+}
+
+// Inject puts the project's secrets into the process environment and
+// returns the keys it set, in file order. A variable that is already set
+// is kept unless Override is set. Without an ID it does nothing and returns
+// no error, unless Required. A missing secrets file holds no secrets.
+func Inject(opts InjectOptions) ([]string, error) {
+	s, err := Open(opts.Options)
+	if err != nil {
+		if errors.Is(err, ErrNoID) && !opts.Required {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return inject(s, opts)
+}
+
+func inject(s *Store, opts InjectOptions) ([]string, error) {
+	entries, err := s.All()
+	if err != nil {
+		return nil, err
+	}
+	setenv := opts.Setenv
+	if setenv == nil {
+		setenv = os.Setenv
+	}
+	var set []string
+	for _, e := range entries {
+		if !opts.Override {
+			if _, ok := opts.lookupEnv(e.Key); ok {
+				continue
+			}
+		}
+		if err := setenv(e.Key, e.Value); err != nil {
+			return set, &KeyError{Key: e.Key, Err: ErrInvalidKey, Reason: "cannot be set in the environment"}
+		}
+		set = append(set, e.Key)
+	}
+	return set, nil
+}
+
+// InitUserSecrets is the one-call set-up, like python-env-secrets'
+// init_user_secrets(): it resolves the project's ID from the working
+// directory, creating one (see Init) if there is none, then injects the
+// secrets into the environment, the real environment winning. It returns
+// the keys it set.
+func InitUserSecrets() ([]string, error) {
+	res, err := Init(Options{})
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{project: res.Project, lockTimeout: (&Options{}).lockTimeout()}
+	return inject(s, InjectOptions{})
+}

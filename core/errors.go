@@ -1,0 +1,104 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors, for errors.Is. Errors returned by this package wrap them
+// with the key, file or ID concerned; none ever contains a secret value.
+var (
+	// ErrNotFound means a key is not in the store.
+	ErrNotFound = errors.New("secret not found")
+	// ErrNoID means no USER_SECRETS_ID could be resolved (SPEC §3). The
+	// concrete error is a *NoIDError that says where the search looked.
+	ErrNoID = errors.New("no USER_SECRETS_ID found")
+	// ErrInvalidID means an ID is not a canonical textual UUID.
+	ErrInvalidID = errors.New("invalid USER_SECRETS_ID")
+	// ErrInvalidKey means a key is not of the form [A-Za-z_][A-Za-z0-9_.]*.
+	ErrInvalidKey = errors.New("invalid key")
+	// ErrInvalidValue means a value is not valid UTF-8 or contains a NUL byte.
+	ErrInvalidValue = errors.New("invalid value")
+)
+
+// ParseError reports a line of a dotenv file that cannot be read. Its text
+// names the file, the line and what was wrong, never the line's content.
+type ParseError struct {
+	File   string // the file's path, or a name such as "<stdin>"
+	Line   int    // 1-based line number
+	Reason string // what was wrong, without any text of the file
+}
+
+func (e *ParseError) Error() string {
+	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Reason)
+}
+
+// NoIDError is the error returned when no USER_SECRETS_ID resolves. It
+// matches ErrNoID with errors.Is.
+type NoIDError struct {
+	// Looked lists where the search looked, in order: "$USER_SECRETS_ID"
+	// and each .env file considered.
+	Looked []string
+}
+
+func (e *NoIDError) Error() string {
+	return fmt.Sprintf("no USER_SECRETS_ID found (looked in %s): run `user-secrets init`",
+		strings.Join(e.Looked, ", "))
+}
+
+// Is reports whether target is ErrNoID.
+func (e *NoIDError) Is(target error) bool { return target == ErrNoID }
+
+// IDError reports an ID that is not a canonical UUID, and where it came from.
+// It matches ErrInvalidID with errors.Is.
+type IDError struct {
+	ID     string // the rejected text, shortened when long
+	Source string // "--id", "$USER_SECRETS_ID" or a .env file's path
+	Line   int    // line in Source when it is a file, else 0
+}
+
+func (e *IDError) Error() string {
+	where := e.Source
+	if e.Line > 0 {
+		where = fmt.Sprintf("%s:%d", e.Source, e.Line)
+	}
+	if where == "" {
+		return fmt.Sprintf("invalid USER_SECRETS_ID %q: want a UUID like xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", e.ID)
+	}
+	return fmt.Sprintf("%s: invalid USER_SECRETS_ID %q: want a UUID like xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", where, e.ID)
+}
+
+// Is reports whether target is ErrInvalidID.
+func (e *IDError) Is(target error) bool { return target == ErrInvalidID }
+
+// KeyError reports a key that was refused or not found. It matches the
+// sentinel in Err (ErrInvalidKey, ErrInvalidValue or ErrNotFound).
+type KeyError struct {
+	Key    string
+	Err    error  // the sentinel
+	Reason string // why, for ErrInvalidKey and ErrInvalidValue
+}
+
+func (e *KeyError) Error() string {
+	switch {
+	case e.Err == ErrNotFound:
+		return fmt.Sprintf("%q: %v", e.Key, e.Err)
+	case e.Err == ErrInvalidValue:
+		return fmt.Sprintf("value of %q: %s", e.Key, e.Reason)
+	default:
+		return fmt.Sprintf("%v %q: %s", e.Err, e.Key, e.Reason)
+	}
+}
+
+// Unwrap returns the sentinel.
+func (e *KeyError) Unwrap() error { return e.Err }
+
+// shorten keeps an untrusted identifier printable and short in messages.
+func shorten(s string) string {
+	const max = 48
+	if len(s) > max {
+		s = s[:max] + "…"
+	}
+	return s
+}

@@ -1,0 +1,91 @@
+package core
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/go-user-secrets/user-secrets/internal/fsutil"
+	"github.com/google/uuid"
+)
+
+// initLockName is the lock file, in the store root, that serialises Init.
+const initLockName = ".init.lock"
+
+// InitResult is what Init did.
+type InitResult struct {
+	// Project is the resolved project, with its ID.
+	Project *Project
+	// Created is true when Init generated the ID and wrote it to
+	// Project.EnvFile, false when an ID already resolved.
+	Created bool
+}
+
+// Init makes sure the project has an ID (SPEC §3). When one already
+// resolves, Init reports it and changes nothing. Otherwise it generates a
+// random lowercase UUID, appends USER_SECRETS_ID=<id> to the project's .env
+// (keeping every existing byte, the file's line-ending style and its mode;
+// adding a missing final newline first; replacing the file atomically), and
+// creates the store directory (0700) with a secrets file (0600) holding
+// only the header.
+//
+// Concurrent Inits of one project, in this or other processes, end with a
+// single ID and no orphan store directories.
+func Init(opts Options) (*InitResult, error) {
+	p, err := Resolve(opts)
+	if err != nil {
+		return nil, err
+	}
+	if p.ID != "" {
+		return &InitResult{Project: p}, nil
+	}
+	if err := os.MkdirAll(p.Root, 0o700); err != nil {
+		return nil, fmt.Errorf("create store root: %w", err)
+	}
+	unlock, err := fsutil.Lock(filepath.Join(p.Root, initLockName), opts.lockTimeout())
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+
+	data, err := os.ReadFile(p.EnvFile)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read %s: %w", p.EnvFile, err)
+	}
+	if id, line := scanID(data); line > 0 {
+		// Another Init won the race while we waited for the lock.
+		if !isUUID(id) {
+			return nil, &IDError{ID: shorten(id), Source: p.EnvFile, Line: line}
+		}
+		p.ID, p.Source = id, SourceDotEnv
+		return &InitResult{Project: p}, nil
+	}
+
+	id := uuid.NewString() // version 4, lowercase
+	if err := fsutil.WriteAtomic(p.EnvFile, appendLine(data, EnvID+"="+id), 0o644, fsutil.KeepMode); err != nil {
+		return nil, fmt.Errorf("write %s: %w", p.EnvFile, err)
+	}
+	p.ID, p.Source = id, SourceDotEnv
+	s := &Store{project: p, lockTimeout: opts.lockTimeout()}
+	err = s.Update(func(*Document) error { return nil })
+	if err != nil {
+		return nil, fmt.Errorf("create secrets file: %w", err)
+	}
+	return &InitResult{Project: p, Created: true}, nil
+}
+
+// appendLine appends line to a text file's content, in the file's
+// line-ending style, adding a missing final line ending first.
+func appendLine(data []byte, line string) []byte {
+	nl := newlineStyle(string(data))
+	out := make([]byte, 0, len(data)+len(line)+4)
+	out = append(out, data...)
+	if len(out) > 0 && !bytes.HasSuffix(out, []byte("\n")) && !bytes.HasSuffix(out, []byte("\r")) {
+		out = append(out, nl...)
+	}
+	return append(append(out, line...), nl...)
+}
+

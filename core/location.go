@@ -1,0 +1,165 @@
+package core
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+)
+
+// Environment variables this package reads.
+const (
+	// EnvID names the variable that holds a project's ID, in the process
+	// environment or in the project's .env file.
+	EnvID = "USER_SECRETS_ID"
+	// EnvDir names the variable that overrides the store root. It must hold
+	// an absolute path.
+	EnvDir = "USER_SECRETS_DIR"
+)
+
+// SecretsFileName is the name of the file that holds a project's secrets,
+// inside the store directory named after its ID.
+const SecretsFileName = ".secrets"
+
+// Options says where to look for a project and its store. The zero value
+// means: the real environment, the working directory and the user's home.
+// Tests set every field so they never touch the real ones.
+type Options struct {
+	// ProjectDir is the project directory. When set, only ProjectDir/.env is
+	// read for the ID, and Init writes there.
+	ProjectDir string
+	// ID is an explicit ID; it wins over the environment and .env.
+	ID string
+	// Root overrides the store root (otherwise $USER_SECRETS_DIR, then the
+	// per-OS default).
+	Root string
+	// LookupEnv reads the environment; nil means os.LookupEnv.
+	LookupEnv func(key string) (string, bool)
+	// WorkDir is the working directory the .env search starts from; empty
+	// means os.Getwd.
+	WorkDir string
+	// GOOS selects the per-OS store root; empty means runtime.GOOS.
+	GOOS string
+	// UserHomeDir returns the home directory; nil means os.UserHomeDir.
+	UserHomeDir func() (string, error)
+	// UserConfigDir returns the roaming config directory, used on Windows
+	// when APPDATA is unset; nil means os.UserConfigDir.
+	UserConfigDir func() (string, error)
+	// LockTimeout bounds the wait for another writer's lock; zero means 10s.
+	LockTimeout time.Duration
+}
+
+func (o *Options) lookupEnv(key string) (string, bool) {
+	if o.LookupEnv != nil {
+		return o.LookupEnv(key)
+	}
+	return os.LookupEnv(key)
+}
+
+func (o *Options) workDir() (string, error) {
+	if o.WorkDir != "" {
+		return filepath.Abs(o.WorkDir)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("working directory: %w", err)
+	}
+	return wd, nil
+}
+
+func (o *Options) lockTimeout() time.Duration {
+	if o.LockTimeout > 0 {
+		return o.LockTimeout
+	}
+	return 10 * time.Second
+}
+
+// StoreRoot returns the directory that holds every project's store:
+//
+//  1. Options.Root, else $USER_SECRETS_DIR (which must be absolute);
+//  2. on Windows, %APPDATA%\Python\UserSecrets (if APPDATA is unset, the
+//     user's roaming config directory);
+//  3. elsewhere, $HOME/.python/usersecrets.
+//
+// These are the locations python-env-secrets uses, so both tools share one
+// store. StoreRoot creates nothing.
+func StoreRoot(opts Options) (string, error) {
+	if opts.Root != "" {
+		if !filepath.IsAbs(opts.Root) {
+			return "", fmt.Errorf("store root %q is not an absolute path", opts.Root)
+		}
+		return filepath.Clean(opts.Root), nil
+	}
+	if dir, ok := opts.lookupEnv(EnvDir); ok && dir != "" {
+		if !isAbs(dir, opts.goos()) {
+			return "", fmt.Errorf("$%s=%q is not an absolute path", EnvDir, dir)
+		}
+		return filepath.Clean(dir), nil
+	}
+	if opts.goos() == "windows" {
+		appData, ok := opts.lookupEnv("APPDATA")
+		if !ok || appData == "" {
+			cfg := opts.UserConfigDir
+			if cfg == nil {
+				cfg = os.UserConfigDir
+			}
+			var err error
+			if appData, err = cfg(); err != nil {
+				return "", fmt.Errorf("locate the store: %%APPDATA%% is unset and %w", err)
+			}
+		}
+		return joinOS(opts.goos(), appData, "Python", "UserSecrets"), nil
+	}
+	home := opts.UserHomeDir
+	if home == nil {
+		home = os.UserHomeDir
+	}
+	dir, err := home()
+	if err != nil {
+		return "", fmt.Errorf("locate the store: %w", err)
+	}
+	if dir == "" {
+		return "", fmt.Errorf("locate the store: home directory is unknown (set $HOME or $%s)", EnvDir)
+	}
+	return joinOS(opts.goos(), dir, ".python", "usersecrets"), nil
+}
+
+func (o *Options) goos() string {
+	if o.GOOS != "" {
+		return o.GOOS
+	}
+	return runtime.GOOS
+}
+
+// isAbs judges a path for the target OS, so the Windows branch can be tested
+// anywhere.
+func isAbs(p, goos string) bool {
+	if goos == runtime.GOOS {
+		return filepath.IsAbs(p)
+	}
+	if goos == "windows" {
+		return len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') || len(p) >= 2 && p[0] == '\\' && p[1] == '\\'
+	}
+	return len(p) > 0 && p[0] == '/'
+}
+
+// joinOS joins path elements with the target OS's separator.
+func joinOS(goos string, elem ...string) string {
+	if goos == runtime.GOOS {
+		return filepath.Join(elem...)
+	}
+	sep := "/"
+	if goos == "windows" {
+		sep = `\`
+	}
+	out := elem[0]
+	for _, e := range elem[1:] {
+		if len(out) > 0 && (out[len(out)-1] == '/' || out[len(out)-1] == '\\') {
+			out += e
+		} else {
+			out += sep + e
+		}
+	}
+	return out
+}

@@ -1,0 +1,330 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/go-user-secrets/user-secrets/internal/fsutil"
+)
+
+// lockFileName is the advisory lock file in a project's store directory.
+const lockFileName = ".secrets.lock"
+
+// Store is one project's secrets file, <root>/<id>/.secrets. Reads need no
+// lock: writes replace the file atomically, so a reader sees a whole old or
+// a whole new file. Every write is a locked read-modify-write (SPEC §5).
+//
+// A Store is safe for concurrent use by goroutines and processes.
+type Store struct {
+	project     *Project
+	lockTimeout time.Duration
+}
+
+// Open resolves the project (see Resolve) and returns its store. It creates
+// nothing. When no ID resolves it returns a *NoIDError (ErrNoID).
+func Open(opts Options) (*Store, error) {
+	p, err := Resolve(opts)
+	if err != nil {
+		return nil, err
+	}
+	if p.ID == "" {
+		return nil, &NoIDError{Looked: p.Looked}
+	}
+	return &Store{project: p, lockTimeout: opts.lockTimeout()}, nil
+}
+
+// OpenID returns the store of id under root, for callers that manage IDs
+// themselves. The ID is validated (ErrInvalidID).
+func OpenID(root, id string) (*Store, error) {
+	if err := ValidateID(id); err != nil {
+		return nil, err
+	}
+	if !filepath.IsAbs(root) {
+		return nil, fmt.Errorf("store root %q is not an absolute path", root)
+	}
+	return &Store{project: &Project{Root: root, ID: id, Source: SourceExplicit}, lockTimeout: 10 * time.Second}, nil
+}
+
+// Project returns the resolved project the store belongs to.
+func (s *Store) Project() *Project { return s.project }
+
+// ID returns the project's ID.
+func (s *Store) ID() string { return s.project.ID }
+
+// Dir returns the store directory, <root>/<id>.
+func (s *Store) Dir() string { return s.project.SecretsDir() }
+
+// Path returns the secrets file, <root>/<id>/.secrets.
+func (s *Store) Path() string { return s.project.SecretsFile() }
+
+// Exists reports whether the secrets file exists.
+func (s *Store) Exists() (bool, error) {
+	_, err := os.Stat(s.Path())
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// ReadFile returns the raw content of the secrets file; a missing file is
+// not an error (nil, nil).
+func (s *Store) ReadFile() ([]byte, error) {
+	data, err := os.ReadFile(s.Path())
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read secrets file: %w", err)
+	}
+	return data, nil
+}
+
+// All returns every secret in file order. A missing file holds no secrets.
+// A file that does not parse gives a *ParseError.
+func (s *Store) All() ([]Entry, error) {
+	data, err := s.ReadFile()
+	if err != nil || data == nil {
+		return nil, err
+	}
+	return Parse(data, s.Path())
+}
+
+// Map returns every secret as a map.
+func (s *Store) Map() (map[string]string, error) {
+	entries, err := s.All()
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]string, len(entries))
+	for _, e := range entries {
+		m[e.Key] = e.Value
+	}
+	return m, nil
+}
+
+// Get returns the value of key, or a *KeyError matching ErrNotFound.
+func (s *Store) Get(key string) (string, error) {
+	entries, err := s.All()
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		if e.Key == key {
+			return e.Value, nil
+		}
+	}
+	return "", &KeyError{Key: shorten(key), Err: ErrNotFound}
+}
+
+// Set stores value under key, creating the store directory (0700) and file
+// (0600) if needed. The key and value are validated before anything is
+// touched. The returned Warning, when not nil, names the readers of the
+// compatibility set that would read the stored value differently.
+func (s *Store) Set(key, value string) (*Warning, error) {
+	ws, err := s.SetMany([]Entry{{Key: key, Value: value}})
+	if err != nil || len(ws) == 0 {
+		return nil, err
+	}
+	return &ws[0], nil
+}
+
+// SetMany stores several secrets in one locked write.
+func (s *Store) SetMany(entries []Entry) ([]Warning, error) {
+	for _, e := range entries {
+		if err := ValidateKey(e.Key); err != nil {
+			return nil, err
+		}
+		if err := ValidateValue(e.Key, e.Value); err != nil {
+			return nil, err
+		}
+	}
+	var ws []Warning
+	err := s.Update(func(d *Document) error {
+		var err error
+		ws, err = d.Update(entries, nil)
+		return err
+	})
+	return ws, err
+}
+
+// Delete removes keys. Keys that exist are removed even when others do not;
+// then a *KeyError matching ErrNotFound names the first missing key (use
+// errors.As with *MissingKeysError for all of them).
+func (s *Store) Delete(keys ...string) error {
+	var missing []string
+	err := s.Update(func(d *Document) error {
+		missing = missing[:0]
+		for _, k := range keys {
+			if _, ok := d.Get(k); !ok {
+				missing = append(missing, k)
+			}
+		}
+		if len(missing) == len(keys) {
+			return errNoChange
+		}
+		_, err := d.Update(nil, keys)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if len(missing) > 0 {
+		return &MissingKeysError{Keys: missing}
+	}
+	return nil
+}
+
+// MissingKeysError lists keys that Delete did not find. It matches
+// ErrNotFound.
+type MissingKeysError struct{ Keys []string }
+
+func (e *MissingKeysError) Error() string {
+	if len(e.Keys) == 1 {
+		return fmt.Sprintf("%q: %v", e.Keys[0], ErrNotFound)
+	}
+	return fmt.Sprintf("%d keys not found: %q", len(e.Keys), e.Keys)
+}
+
+// Is reports whether target is ErrNotFound.
+func (e *MissingKeysError) Is(target error) bool { return target == ErrNotFound }
+
+// Clear removes every secret, keeping the file and its comments, and
+// returns how many were removed.
+func (s *Store) Clear() (int, error) {
+	n := 0
+	err := s.Update(func(d *Document) error {
+		entries := d.Entries()
+		n = len(entries)
+		if n == 0 {
+			return errNoChange
+		}
+		keys := make([]string, n)
+		for i, e := range entries {
+			keys[i] = e.Key
+		}
+		_, err := d.Update(nil, keys)
+		return err
+	})
+	return n, err
+}
+
+// Replace validates data as a whole secrets file (it must parse, and every
+// key must be valid) and, only then, makes it the store's content.
+func (s *Store) Replace(data []byte) error {
+	entries, err := Parse(data, s.Path())
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := ValidateKey(e.Key); err != nil {
+			return err
+		}
+	}
+	return s.write(func() ([]byte, error) { return data, nil })
+}
+
+// errNoChange tells Update that fn made no change, so nothing is written.
+var errNoChange = errors.New("no change")
+
+// Update runs fn on the parsed secrets file under the store's exclusive
+// lock and writes the result atomically. A missing file starts as a new
+// document with the store header. A file that does not parse is never
+// rewritten: Update returns its *ParseError. If fn returns an error,
+// nothing is written and that error is returned.
+func (s *Store) Update(fn func(d *Document) error) error {
+	return s.write(func() ([]byte, error) {
+		data, err := s.ReadFile()
+		if err != nil {
+			return nil, err
+		}
+		var d *Document
+		if data == nil {
+			d = NewDocument(s.header(), s.Path())
+		} else if d, err = ParseDocument(data, s.Path()); err != nil {
+			return nil, err
+		}
+		d.Header = s.header()
+		if err := fn(d); err != nil {
+			return nil, err
+		}
+		return d.Bytes(), nil
+	})
+}
+
+// write creates the store directory if needed, takes the lock, cleans up
+// temporary files of dead writers, and writes what content returns.
+func (s *Store) write(content func() ([]byte, error)) error {
+	dir := s.Dir()
+	if err := mkdirPrivate(dir); err != nil {
+		return err
+	}
+	unlock, err := fsutil.Lock(filepath.Join(dir, lockFileName), s.lockTimeout)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	fsutil.CleanTemp(s.Path())
+	data, err := content()
+	if err == errNoChange {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := fsutil.WriteAtomic(s.Path(), data, 0o600, fsutil.Private); err != nil {
+		return fmt.Errorf("write secrets file: %w", err)
+	}
+	return nil
+}
+
+// header is the comment block that starts a new secrets file.
+func (s *Store) header() string {
+	return Header(s.project.Dir, s.ID())
+}
+
+// Header returns the comment block a new secrets file starts with: what the
+// file is, the project directory, the ID, and a warning not to share it.
+func Header(projectDir, id string) string {
+	h := "# user-secrets: local development secrets (dotenv syntax), kept outside the project tree\n"
+	if projectDir != "" {
+		h += "# Project: " + projectDir + "\n"
+	}
+	return h + "# USER_SECRETS_ID: " + id + "\n# Do not share or commit this file.\n"
+}
+
+// mkdirPrivate creates dir with mode 0700 (whatever the umask), creating
+// missing parents with 0700 less the umask; a store directory that exists is
+// tightened to 0700 if group or other bits are set; existing parents are
+// left alone.
+func mkdirPrivate(dir string) error {
+	fi, err := os.Stat(dir)
+	if err == nil {
+		if !fi.IsDir() {
+			return fmt.Errorf("store directory %q is not a directory", dir)
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(dir, 0o700); err != nil {
+				return fmt.Errorf("tighten store directory: %w", err)
+			}
+		}
+		return nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("store directory: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
+		return fmt.Errorf("create store root: %w", err)
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil
+		}
+		return fmt.Errorf("create store directory: %w", err)
+	}
+	// Mkdir applied the umask, which can only remove bits: set exactly 0700.
+	return os.Chmod(dir, 0o700)
+}

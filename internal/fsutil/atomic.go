@@ -1,0 +1,163 @@
+package fsutil
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// TempPrefix is the name prefix of the temporary files WriteAtomic creates
+// beside its target: "<target name>.tmp-". Readers ignore such files and
+// CleanTemp removes the ones a killed writer left behind.
+const TempPrefix = ".tmp-"
+
+// WriteAtomic replaces the file at path with data: it writes a temporary file
+// in the same directory, syncs it, renames it over path and syncs the
+// directory, so a reader sees either the old or the new content and a crash
+// leaves one of the two.
+//
+// With Private, the file gets exactly perm, whatever the umask and the
+// old file's mode, from the moment it is created. With KeepMode, an
+// existing file keeps its permission bits and a new one gets perm less the
+// umask. If path is a symbolic link, the link is kept and its target is
+// replaced.
+func WriteAtomic(path string, data []byte, perm fs.FileMode, policy Policy) error {
+	target, err := resolveLink(path)
+	if err != nil {
+		return err
+	}
+	exact := policy == Private
+	if policy == KeepMode {
+		if fi, err := os.Stat(target); err == nil {
+			perm, exact = fi.Mode().Perm(), true
+		}
+	}
+	dir, name := filepath.Split(target)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := createTemp(dir, name+TempPrefix, perm, exact)
+	if err != nil {
+		return err
+	}
+	tmpName := tmp.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmpName)
+		}
+	}()
+	if _, err := tmp.Write(data); err != nil {
+		return fmt.Errorf("write %q: %w", tmpName, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("sync %q: %w", tmpName, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("close %q: %w", tmpName, err)
+	}
+	if err := os.Rename(tmpName, target); err != nil {
+		return fmt.Errorf("replace %q: %w", target, err)
+	}
+	ok = true
+	return SyncDir(dir)
+}
+
+// resolveLink follows path through symbolic links to the file that a write
+// should replace. A path that does not exist is returned as it is.
+func resolveLink(path string) (string, error) {
+	for range 40 {
+		fi, err := os.Lstat(path)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return path, nil
+		}
+		dest, err := os.Readlink(path)
+		if err != nil {
+			return "", fmt.Errorf("read link %q: %w", path, err)
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(path), dest)
+		}
+		path = dest
+	}
+	return "", fmt.Errorf("resolve %q: too many levels of symbolic links", path)
+}
+
+// Policy says how WriteAtomic sets the new file's permission bits.
+type Policy int
+
+const (
+	// Private gives the file exactly the requested bits, never looser at
+	// any moment, whatever the umask.
+	Private Policy = iota
+	// KeepMode keeps an existing file's bits; a new file gets the requested
+	// bits less the umask, as os.Create would.
+	KeepMode
+)
+
+// createTemp creates a new file named prefix+random in dir. When exact, it
+// is opened with at most perm&0600 and then chmod-ed to perm, so there is
+// never a window in which a looser mode applies; otherwise it is opened with
+// perm and the umask applies.
+func createTemp(dir, prefix string, perm fs.FileMode, exact bool) (*os.File, error) {
+	for range 100 {
+		var b [8]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return nil, err
+		}
+		name := filepath.Join(dir, prefix+hex.EncodeToString(b[:]))
+		openPerm := perm
+		if exact {
+			openPerm &= 0o600
+		}
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, openPerm)
+		if os.IsExist(err) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("create temporary file in %q: %w", dir, err)
+		}
+		if exact && runtime.GOOS != "windows" {
+			if err := f.Chmod(perm); err != nil {
+				f.Close()
+				os.Remove(name)
+				return nil, fmt.Errorf("chmod %q: %w", name, err)
+			}
+		}
+		return f, nil
+	}
+	return nil, fmt.Errorf("create temporary file in %q: too many collisions", dir)
+}
+
+// CleanTemp removes the temporary files that WriteAtomic calls for path
+// left behind when their process died. Call it only while holding the lock
+// that serialises writers of path.
+func CleanTemp(path string) {
+	target, err := resolveLink(path)
+	if err != nil {
+		return
+	}
+	dir, name := filepath.Split(target)
+	if dir == "" {
+		dir = "."
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), name+TempPrefix) {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+// IsTemp reports whether name is the base name of a temporary file of
+// WriteAtomic.
+func IsTemp(name string) bool { return strings.Contains(name, TempPrefix) }
