@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# bench/run.sh: whole-process timings of the user-secrets CLI, against the
+# floor of starting a trivial Go binary, plus concurrent-set throughput.
+# Not part of CI's pass/fail. Usage: bench/run.sh [runs]   (default 200)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-200}
+
+if ! command -v hyperfine >/dev/null; then
+	echo "installing hyperfine (Debian)..." >&2
+	apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null
+fi
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+go build -o "$out/user-secrets" ./cmd/user-secrets
+go build -o "$out/noop" ./bench/noop
+us="$out/user-secrets"
+
+# A private store, a project with 100 secrets, and nothing of the real home.
+export HOME="$out/home" USER_SECRETS_DIR="$out/store"
+unset USER_SECRETS_ID
+mkdir -p "$HOME" "$out/proj"
+cd "$out/proj"
+"$us" init >/dev/null
+for i in $(seq 1 100); do
+	printf 'value-%03d-%s' "$i" "abcdefghijklmnopqrstuvwxyz" | "$us" set "KEY_$i" >/dev/null 2>&1
+done
+id=$(sed -n 's/^USER_SECRETS_ID=//p' .env)
+
+echo "# user-secrets whole-process timings ($(nproc) cores, $(uname -sr), $(go version | cut -d' ' -f3))"
+echo
+hyperfine -N --warmup 20 --runs "$runs" --export-markdown "$out/cli.md" \
+	-n 'go binary that does nothing (floor)' "$out/noop" \
+	-n 'user-secrets get KEY_50' "$us get KEY_50" \
+	-n 'user-secrets list' "$us list" \
+	-n 'user-secrets --id <uuid> get KEY_50' "$us --id $id get KEY_50" \
+	-n 'user-secrets set NEW (100-key store)' "$us set NEW fresh-value" \
+	-n 'user-secrets run -- true' "$us run -- true" >/dev/null
+cat "$out/cli.md"
+echo
+
+echo "# concurrent set: N processes, each setting its own key in one fresh store"
+echo
+echo "| N | wall time | keys present |"
+echo "|---|---|---|"
+for n in 2 8 32; do
+	export USER_SECRETS_DIR="$out/store-$n"
+	mkdir -p "$out/c$n" && cd "$out/c$n"
+	"$us" init >/dev/null
+	start=$(date +%s%N)
+	for i in $(seq 1 "$n"); do
+		"$us" set "PAR_$i" "v$i" 2>/dev/null &
+	done
+	wait
+	end=$(date +%s%N)
+	keys=$("$us" list --keys | grep -c '^PAR_' || true)
+	printf '| %d | %d ms | %d/%d |\n' "$n" $(((end - start) / 1000000)) "$keys" "$n"
+done
