@@ -88,4 +88,3 @@ func appendLine(data []byte, line string) []byte {
 	}
 	return append(append(out, line...), nl...)
 }
-
