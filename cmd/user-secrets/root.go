@@ -93,7 +93,13 @@ shared with python-env-secrets.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 
 	for _, c := range []*cobra.Command{
+		newCmdInit(f, nil),
+		newCmdSet(f, nil),
 		newCmdGet(f, nil),
+		newCmdList(f, nil),
+		newCmdDelete(f, nil),
+		newCmdClear(f, nil),
+		newCmdInfo(f, nil),
 		newCmdPath(f, nil),
 	} {
 		root.AddCommand(c)
@@ -127,7 +133,7 @@ func run(args []string, io *IOStreams) int {
 	}
 	fmt.Fprintf(io.ErrOut, "user-secrets: error: %v\n", err)
 	var ue *usageError
-	if errors.As(err, &ue) || isCobraUsageError(err) {
+	if errors.As(err, &ue) || isCobraUsageError(err) || isBadIDFlag(err) {
 		fmt.Fprintf(io.ErrOut, "user-secrets: hint: run 'user-secrets help' for usage\n")
 		return exitUsage
 	}
@@ -138,6 +144,13 @@ func run(args []string, io *IOStreams) int {
 // command, which it does not let us wrap.
 func isCobraUsageError(err error) bool {
 	return strings.HasPrefix(err.Error(), "unknown command ")
+}
+
+// isBadIDFlag reports whether err is core's rejection of the --id flag's
+// value: a bad flag, so a usage error.
+func isBadIDFlag(err error) bool {
+	var ie *core.IDError
+	return errors.As(err, &ie) && ie.Source == "--id"
 }
 
 // args wraps a cobra argument validator so its errors are usage errors.

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+// ClearOptions are the inputs of `clear`.
+type ClearOptions struct {
+	F   *Factory
+	Yes bool // do not ask
+}
+
+func newCmdClear(f *Factory, runF func(*ClearOptions) error) *cobra.Command {
+	opts := &ClearOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "clear",
+		Short: "Remove every secret of the project",
+		Long: `Remove every secret; the secrets file and its header comment stay.
+On a terminal it asks first, unless --yes. When standard input is not a
+terminal it does not ask.`,
+		Example: `  user-secrets clear
+  user-secrets clear --yes`,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runClear(opts)
+		},
+	}
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+func runClear(opts *ClearOptions) error {
+	f := opts.F
+	s, err := f.Store()
+	if err != nil {
+		return err
+	}
+	// Read first: a file that does not parse is reported before any
+	// question, and an empty or missing store is not touched at all.
+	entries, err := s.All()
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		f.IO.Infof("Cleared 0 secret(s).")
+		return nil
+	}
+	if !opts.Yes && f.IO.InIsTerminal() {
+		if !confirm(f.IO, fmt.Sprintf("Remove all %d secret(s)?", len(entries))) {
+			f.IO.Infof("Nothing removed.")
+			return &exitError{code: exitFail}
+		}
+	}
+	n, err := s.Clear()
+	if err != nil {
+		return err
+	}
+	f.IO.Infof("Cleared %d secret(s).", n)
+	return nil
+}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"runtime"
+
+	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/spf13/cobra"
+)
+
+// InfoOptions are the inputs of `info`.
+type InfoOptions struct {
+	F    *Factory
+	JSON bool
+}
+
+func newCmdInfo(f *Factory, runF func(*InfoOptions) error) *cobra.Command {
+	opts := &InfoOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "info",
+		Short: "Show where the project's ID and secrets are",
+		Long: `Show the project directory, its .env, the USER_SECRETS_ID and where it came
+from, the store root, the secrets file, whether it exists, its permissions
+and how many secrets it holds. Works before init, and says how to initialise.`,
+		Example: `  user-secrets info
+  user-secrets info --json`,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runInfo(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print a JSON object")
+	return cmd
+}
+
+// info is what `info` reports; it is also the --json shape.
+type info struct {
+	ProjectDir    string `json:"project_dir"`
+	EnvFile       string `json:"env_file"`
+	EnvFileExists bool   `json:"env_file_exists"`
+	ID            string `json:"id"`
+	// IDSource is "flag", "environment", "dotenv" or "none".
+	IDSource    string `json:"id_source"`
+	StoreRoot   string `json:"store_root"`
+	SecretsFile string `json:"secrets_file"`
+	Exists      bool   `json:"exists"`
+	FileMode    string `json:"file_mode,omitempty"`
+	DirMode     string `json:"dir_mode,omitempty"`
+	// Secrets is the number of secrets, or -1 when the file does not read.
+	Secrets int `json:"secrets"`
+
+	fileLoose, dirLoose bool
+}
+
+func runInfo(opts *InfoOptions) error {
+	f := opts.F
+	p, err := core.Resolve(f.Options())
+	if err != nil {
+		return err
+	}
+	in := info{
+		ProjectDir: p.Dir,
+		EnvFile:    p.EnvFile,
+		ID:         p.ID,
+		StoreRoot:  p.Root,
+		IDSource:   map[core.IDSource]string{core.SourceExplicit: "flag", core.SourceEnv: "environment", core.SourceDotEnv: "dotenv"}[p.Source],
+	}
+	if in.IDSource == "" {
+		in.IDSource = "none"
+	}
+	if _, err := os.Stat(p.EnvFile); err == nil {
+		in.EnvFileExists = true
+	}
+
+	var readErr error
+	if p.ID != "" {
+		in.SecretsFile = p.SecretsFile()
+		if fi, err := os.Stat(p.SecretsDir()); err == nil {
+			in.DirMode, in.dirLoose = mode(fi)
+		}
+		fi, err := os.Stat(in.SecretsFile)
+		switch {
+		case err == nil:
+			in.Exists = true
+			in.FileMode, in.fileLoose = mode(fi)
+		case !errors.Is(err, fs.ErrNotExist):
+			readErr = err
+		}
+		if readErr == nil {
+			var s *core.Store
+			if s, readErr = core.OpenID(p.Root, p.ID); readErr == nil {
+				var entries []core.Entry
+				entries, readErr = s.All()
+				in.Secrets = len(entries)
+			}
+		}
+		if readErr != nil {
+			in.Secrets = -1
+		}
+	}
+
+	var out bytes.Buffer
+	if opts.JSON {
+		if err := writeJSON(&out, in); err != nil {
+			return err
+		}
+	} else {
+		writeInfo(&out, &in, p)
+	}
+	if _, err := f.IO.Out.Write(out.Bytes()); err != nil {
+		return err
+	}
+
+	if p.ID == "" {
+		f.IO.Hintf("%v", &core.NoIDError{Looked: p.Looked})
+	}
+	if in.fileLoose {
+		f.IO.Warnf("%s is accessible to group or others (mode %s, want 0600): the next write tightens it, or run chmod 600 on it", in.SecretsFile, in.FileMode)
+	}
+	if in.dirLoose {
+		f.IO.Warnf("%s is accessible to group or others (mode %s, want 0700): the next write tightens it, or run chmod 700 on it", p.SecretsDir(), in.DirMode)
+	}
+	return readErr
+}
+
+// mode formats a file's permission bits, and reports whether group or
+// others have any access. Windows has no such bits: "" and false.
+func mode(fi fs.FileInfo) (string, bool) {
+	if runtime.GOOS == "windows" {
+		return "", false
+	}
+	m := fi.Mode().Perm()
+	return fmt.Sprintf("%04o", m), m&0o077 != 0
+}
+
+func writeInfo(out *bytes.Buffer, in *info, p *core.Project) {
+	line := func(label, format string, a ...any) {
+		fmt.Fprintf(out, "%-19s %s\n", label+":", fmt.Sprintf(format, a...))
+	}
+	yesNo := func(b bool) string {
+		if b {
+			return "yes"
+		}
+		return "no"
+	}
+	line("Project directory", "%s", in.ProjectDir)
+	env := in.EnvFile
+	if !in.EnvFileExists {
+		env += " (does not exist)"
+	}
+	line(".env file", "%s", env)
+	switch p.Source {
+	case core.SourceExplicit:
+		line("USER_SECRETS_ID", "%s (from --id)", in.ID)
+	case core.SourceEnv:
+		line("USER_SECRETS_ID", "%s (from $USER_SECRETS_ID)", in.ID)
+	case core.SourceDotEnv:
+		line("USER_SECRETS_ID", "%s (from %s)", in.ID, p.EnvFile)
+	default:
+		line("USER_SECRETS_ID", "none (run `user-secrets init`)")
+	}
+	line("Store root", "%s", in.StoreRoot)
+	if in.ID == "" {
+		return
+	}
+	line("Secrets file", "%s", in.SecretsFile)
+	line("Exists", "%s", yesNo(in.Exists))
+	if runtime.GOOS != "windows" {
+		perm := "-"
+		switch {
+		case in.FileMode != "" && in.DirMode != "":
+			perm = fmt.Sprintf("file %s, directory %s", in.FileMode, in.DirMode)
+		case in.DirMode != "":
+			perm = fmt.Sprintf("directory %s", in.DirMode)
+		}
+		if in.fileLoose || in.dirLoose {
+			perm += " (too open: want file 0600, directory 0700)"
+		}
+		line("Permissions", "%s", perm)
+	}
+	if in.Secrets < 0 {
+		line("Secrets", "unreadable")
+	} else {
+		line("Secrets", "%d", in.Secrets)
+	}
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/spf13/cobra"
+)
+
+// SetOptions are the inputs of `set`.
+type SetOptions struct {
+	F   *Factory
+	Key string
+	// Value is the value given on the command line, unless FromStdin.
+	Value string
+	// FromStdin is true when VALUE was omitted or "-": the value is read
+	// from a hidden prompt on a terminal, or from the whole of a pipe.
+	FromStdin bool
+}
+
+func newCmdSet(f *Factory, runF func(*SetOptions) error) *cobra.Command {
+	opts := &SetOptions{F: f}
+	return &cobra.Command{
+		Use:   "set KEY [VALUE|-]",
+		Short: "Store one secret",
+		Long: `Store VALUE under KEY.
+
+Without VALUE, or with "-", the value is read from standard input: a
+terminal gets a hidden prompt, a pipe is read whole with one trailing
+newline dropped. That keeps values out of shell history and ps.
+
+Keys are letters, digits, '_' and '.', not starting with a digit. Without a
+USER_SECRETS_ID, set runs init first.`,
+		Example: `  user-secrets set API_KEY                  # hidden prompt
+  user-secrets set DB_URL postgres://localhost/dev
+  pass show api-key | user-secrets set API_KEY
+  user-secrets set TLS_KEY - < key.pem`,
+		Args: args(cobra.RangeArgs(1, 2)),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			opts.Key = a[0]
+			opts.FromStdin = len(a) == 1 || a[1] == "-"
+			if !opts.FromStdin {
+				opts.Value = a[1]
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runSet(opts)
+		},
+	}
+}
+
+func runSet(opts *SetOptions) error {
+	f := opts.F
+	// Refuse a bad key before prompting, and a bad value before creating
+	// anything.
+	if err := core.ValidateKey(opts.Key); err != nil {
+		return err
+	}
+	value := opts.Value
+	if opts.FromStdin {
+		var err error
+		if value, err = readValue(f.IO, opts.Key); err != nil {
+			return err
+		}
+	}
+	if err := core.ValidateValue(opts.Key, value); err != nil {
+		return err
+	}
+
+	s, err := f.Store()
+	if errors.Is(err, core.ErrNoID) {
+		res, ierr := core.Init(f.Options())
+		if ierr != nil {
+			return ierr
+		}
+		f.IO.Infof("No USER_SECRETS_ID yet: initialised with USER_SECRETS_ID: %s", res.Project.ID)
+		reportInit(f, res)
+		s, err = f.Store()
+	}
+	if err != nil {
+		return err
+	}
+
+	w, err := s.Set(opts.Key, value)
+	if err != nil {
+		return err
+	}
+	f.IO.Infof("Set secret: %s", opts.Key)
+	if w != nil {
+		printWarning(f.IO, *w)
+	}
+	return nil
+}
+
+// printWarning prints a writer's compatibility warning: the key and the
+// readers, never the value.
+func printWarning(s *IOStreams, w core.Warning) {
+	s.Warnf("%s", w)
+	if w.Misread&core.ReaderGodotenv != 0 {
+		s.Warnf("koanf's dotenv.Parser() cannot carry %q; the koanf provider's Read() can (k.Load(koanfprovider.Provider(), nil))", w.Key)
+	}
+}
