@@ -14,8 +14,11 @@ type PathOptions struct {
 func newCmdPath(f *Factory, runF func(*PathOptions) error) *cobra.Command {
 	opts := &PathOptions{F: f}
 	return &cobra.Command{
-		Use:     "path",
-		Short:   "Print the secrets file's path",
+		Use:   "path",
+		Short: "Print the secrets file's path",
+		Long: `Print the path of the project's secrets file, whether or not it exists yet.
+If the file does not parse, the path is still printed, and the error makes
+the command exit 1.`,
 		Example: `  user-secrets path`,
 		Args:    args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, a []string) error {
@@ -32,6 +35,11 @@ func runPath(opts *PathOptions) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintln(opts.F.IO.Out, s.Path())
+	if _, err := fmt.Fprintln(opts.F.IO.Out, s.Path()); err != nil {
+		return err
+	}
+	// The path is printed even when the file does not parse, since it is
+	// how one finds the file to fix it; the damage is still reported.
+	_, err = s.All()
 	return err
 }
