@@ -1,0 +1,59 @@
+package viperremote_test
+
+import (
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/go-user-secrets/user-secrets/viperremote"
+	"github.com/spf13/viper"
+)
+
+// This example layers defaults, a YAML config file and user secrets. A real
+// program sets nothing but Delimiter: the project and the store are found
+// from the working directory and the user's home.
+func ExampleMerge() {
+	// A project whose .env holds its ID, and a store, in temporary
+	// directories.
+	tmp, err := os.MkdirTemp("", "viperremote-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	opts := viperremote.Options{
+		ProjectDir: filepath.Join(tmp, "project"),
+		Root:       filepath.Join(tmp, "store"),
+		LookupEnv:  func(string) (string, bool) { return "", false },
+		Delimiter:  "__",
+	}
+	os.Mkdir(opts.ProjectDir, 0o755)
+	os.WriteFile(filepath.Join(opts.ProjectDir, ".env"), []byte("USER_SECRETS_ID=6f1c1d3e-8a4b-4c55-9d1e-2b7f0a9c4e21\n"), 0o644)
+	store, err := core.Open(core.Options{ProjectDir: opts.ProjectDir, Root: opts.Root, LookupEnv: opts.LookupEnv})
+	if err != nil {
+		log.Fatal(err)
+	}
+	store.Set("API_KEY", "sk-live-123")
+	store.Set("DB__PASSWORD", "hunter2")
+
+	v := viper.New()
+	v.SetDefault("db.host", "localhost")
+	v.SetDefault("api_key", "none")
+	v.SetConfigType("yaml")
+	if err := v.ReadConfig(strings.NewReader("db:\n  host: db.internal\n  password: from-file\n")); err != nil {
+		log.Fatal(err)
+	}
+
+	if err := viperremote.Merge(v, opts); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("api_key:", v.GetString("api_key"))
+	fmt.Println("db.host:", v.GetString("db.host"))
+	fmt.Println("db.password:", v.GetString("db.password"))
+	// Output:
+	// api_key: sk-live-123
+	// db.host: db.internal
+	// db.password: hunter2
+}

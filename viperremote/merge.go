@@ -1,0 +1,113 @@
+package viperremote
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/spf13/viper"
+)
+
+// Options says which project's secrets to merge and how. The zero value
+// means: find the project from the working directory (as core.Resolve
+// does), in the real environment and the user's store, keys not split, a
+// missing ID or file merging nothing.
+type Options struct {
+	// ProjectDir is the project directory; when set, only ProjectDir/.env
+	// is read for USER_SECRETS_ID.
+	ProjectDir string
+	// ID is an explicit project ID; it wins over $USER_SECRETS_ID and .env.
+	ID string
+	// Root overrides the store root (otherwise $USER_SECRETS_DIR, then the
+	// per-OS default; see core.StoreRoot).
+	Root string
+	// Delimiter, when set, nests keys: with "__", DB__PASSWORD becomes
+	// db.password. Keys are always nested on ".", Viper's key delimiter.
+	Delimiter string
+	// Required makes a missing ID (core.ErrNoID) or a missing secrets file
+	// (fs.ErrNotExist) an error instead of merging nothing.
+	Required bool
+	// LookupEnv reads the environment; nil means os.LookupEnv.
+	LookupEnv func(key string) (string, bool)
+	// WorkDir is where the search for .env starts; empty means os.Getwd.
+	WorkDir string
+
+	// Debounce is how long Watch waits after the last change to the secrets
+	// file before it re-merges; zero means 100ms.
+	Debounce time.Duration
+	// OnConfigChange is Viper's own config-file handler, for Watch to chain:
+	// Watch takes Viper's single OnConfigChange slot, and calls this
+	// function after re-merging the secrets, with Viper's event.
+	OnConfigChange func(fsnotify.Event)
+}
+
+func (o Options) core() core.Options {
+	return core.Options{
+		ProjectDir: o.ProjectDir,
+		ID:         o.ID,
+		Root:       o.Root,
+		LookupEnv:  o.LookupEnv,
+		WorkDir:    o.WorkDir,
+	}
+}
+
+func (o Options) debounce() time.Duration {
+	if o.Debounce > 0 {
+		return o.Debounce
+	}
+	return 100 * time.Millisecond
+}
+
+// Merge merges the project's secrets into v's config layer with
+// v.MergeConfigMap, so each secret overrides the same key from a config
+// file or v.SetDefault, and is itself overridden by environment variables,
+// flags and v.Set (see the package documentation for the whole order).
+// Call it after v.ReadInConfig, which replaces the config layer.
+//
+// Keys are lower-cased, as Viper does: API_KEY is v.GetString("api_key").
+// They are nested on "." (Viper's key delimiter) and on Options.Delimiter.
+//
+// Without an ID, or when the secrets file does not exist, Merge merges
+// nothing and returns nil, unless Options.Required. A file that does not
+// parse is a *core.ParseError; two keys that nest into one another (DB and
+// DB__PASSWORD) are an error naming both keys and lines. On error nothing is
+// merged. No error contains a value.
+func Merge(v *viper.Viper, opts Options) error {
+	t, _, err := load(opts)
+	if err != nil || t == nil {
+		return err
+	}
+	return v.MergeConfigMap(t.toMap())
+}
+
+// load returns the secrets as a tree, and the store (nil without an ID).
+// The tree is nil when there is nothing to merge.
+func load(opts Options) (*tree, *core.Store, error) {
+	s, err := core.Open(opts.core())
+	if err != nil {
+		if errors.Is(err, core.ErrNoID) && !opts.Required {
+			return nil, nil, nil
+		}
+		return nil, nil, err
+	}
+	t, err := loadStore(s, opts)
+	return t, s, err
+}
+
+func loadStore(s *core.Store, opts Options) (*tree, error) {
+	entries, err := s.All()
+	if err != nil {
+		return nil, err
+	}
+	if entries == nil && opts.Required {
+		if ok, err := s.Exists(); err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, fmt.Errorf("secrets file %s: %w", s.Path(), fs.ErrNotExist)
+		}
+	}
+	return buildTree(entries, s.Path(), ".", opts.Delimiter)
+}
