@@ -1,0 +1,322 @@
+package viperremote
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/spf13/viper"
+	"go.uber.org/goleak"
+)
+
+// The watch tests are not parallel: each checks, with goleak, that stop
+// leaves no goroutine behind, except Viper's own WatchConfig goroutines,
+// which Viper never stops.
+
+// viperWatchConfig are the goroutines of v.WatchConfig.
+var viperWatchConfig = []goleak.Option{
+	goleak.IgnoreAnyFunction("github.com/spf13/viper.(*Viper).WatchConfig.func1"),
+	goleak.IgnoreAnyFunction("github.com/spf13/viper.(*Viper).WatchConfig.func1.1"),
+}
+
+// verifyNoLeaks checks, at the end of the test, that no goroutine is left
+// but those running when it was called and Viper's WatchConfig ones.
+func verifyNoLeaks(t *testing.T) {
+	t.Helper()
+	opts := append([]goleak.Option{goleak.IgnoreCurrent()}, viperWatchConfig...)
+	t.Cleanup(func() { goleak.VerifyNone(t, opts...) })
+}
+
+// call is one onChange call: its error, and the values of the watched keys
+// read inside the callback (where no merge can run meanwhile).
+type call struct {
+	err  error
+	vals map[string]string
+}
+
+// recorder collects onChange calls.
+type recorder struct {
+	v    *viper.Viper
+	keys []string
+	ch   chan call
+}
+
+func newRecorder(v *viper.Viper, keys ...string) *recorder {
+	return &recorder{v: v, keys: keys, ch: make(chan call, 100)}
+}
+
+func (r *recorder) onChange(err error) {
+	c := call{err: err, vals: map[string]string{}}
+	for _, k := range r.keys {
+		c.vals[k] = r.v.GetString(k)
+	}
+	r.ch <- c
+}
+
+// wait returns the next onChange call, failing the test after a timeout.
+func (r *recorder) wait(t *testing.T, what string) call {
+	t.Helper()
+	select {
+	case c := <-r.ch:
+		return c
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no onChange call after %s", what)
+		return call{}
+	}
+}
+
+// waitFor waits for an onChange call where key has the value want, and
+// fails on an error or a timeout.
+func (r *recorder) waitFor(t *testing.T, what, key, want string) call {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case c := <-r.ch:
+			if c.err != nil {
+				t.Fatalf("onChange(%v) after %s, want nil", c.err, what)
+			}
+			if c.vals[key] == want {
+				return c
+			}
+		case <-deadline:
+			t.Fatalf("after %s, no onChange call saw %s = %q", what, key, want)
+			return call{}
+		}
+	}
+}
+
+// quiet fails the test when onChange is called within d.
+func (r *recorder) quiet(t *testing.T, d time.Duration, what string) {
+	t.Helper()
+	select {
+	case c := <-r.ch:
+		t.Fatalf("unexpected onChange(%v) after %s", c.err, what)
+	case <-time.After(d):
+	}
+}
+
+// replaceFile writes content to path by renaming a temporary file over it,
+// so watchers see one event, never a truncated file.
+func replaceFile(t *testing.T, path, content string) {
+	t.Helper()
+	tmp := path + ".tmp-test"
+	writeFile(t, tmp, content)
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func watchOpts(p *project) Options {
+	opts := p.opts
+	opts.Debounce = 20 * time.Millisecond
+	return opts
+}
+
+func TestWatchConfigReloadKeepsSecrets(t *testing.T) {
+	verifyNoLeaks(t)
+	p := newProject(t)
+	p.set(t, "API_KEY", "from-secrets", "DB__PASSWORD", "pw-secret")
+	v, cfg := yamlViper(t, t.TempDir(), "api_key: from-file\nport: 1\ndb:\n  password: pw-file\n")
+
+	events := make(chan fsnotify.Event, 100)
+	opts := watchOpts(p)
+	opts.Delimiter = "__"
+	opts.OnConfigChange = func(e fsnotify.Event) { events <- e }
+	rec := newRecorder(v, "api_key", "port", "db.password", "db.host")
+	stop, err := Watch(v, opts, rec.onChange)
+	if err != nil {
+		t.Fatalf("Watch: %v", err)
+	}
+	defer stop()
+	if got := v.GetString("api_key"); got != "from-secrets" {
+		t.Fatalf("after Watch, GetString(api_key) = %q, want the secret", got)
+	}
+	v.WatchConfig()
+
+	replaceFile(t, cfg, "api_key: from-file-2\nport: 2\ndb:\n  password: pw-file-2\n  host: h2\n")
+	c := rec.waitFor(t, "rewriting the config file", "port", "2")
+	for _, tc := range []struct{ key, want string }{
+		{"api_key", "from-secrets"},
+		{"db.password", "pw-secret"},
+		{"db.host", "h2"},
+	} {
+		if got := c.vals[tc.key]; got != tc.want {
+			t.Errorf("after reload, GetString(%q) = %q, want %q", tc.key, got, tc.want)
+		}
+	}
+	select {
+	case e := <-events:
+		if filepath.Base(e.Name) != "config.yaml" {
+			t.Errorf("chained handler got an event for %q, want config.yaml", e.Name)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the chained OnConfigChange handler was not called")
+	}
+	if err := stop(); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+
+	// After stop, a reload no longer re-merges, but the chained handler
+	// still runs.
+	replaceFile(t, cfg, "api_key: from-file-3\nport: 3\n")
+	for done := false; !done; {
+		select {
+		case <-events:
+			done = v.GetInt("port") == 3 // the handler runs after Viper's reload
+		case <-time.After(10 * time.Second):
+			t.Fatal("chained OnConfigChange handler not called after stop")
+		}
+	}
+	if got := v.GetString("api_key"); got != "from-file-3" {
+		t.Errorf("after stop and a reload, GetString(api_key) = %q, want the file's value", got)
+	}
+	rec.quiet(t, 100*time.Millisecond, "a reload after stop")
+	// Removing the config file ends Viper's watch goroutines.
+	if err := os.Remove(cfg); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWatchSecretsChange(t *testing.T) {
+	verifyNoLeaks(t)
+	p := newProject(t)
+	p.set(t, "API_KEY", "one")
+	v, _ := yamlViper(t, t.TempDir(), "api_key: from-file\nfile_only: f\n")
+	rec := newRecorder(v, "api_key", "new_key", "file_only")
+	stop, err := Watch(v, watchOpts(p), rec.onChange)
+	if err != nil {
+		t.Fatalf("Watch: %v", err)
+	}
+	defer stop()
+
+	p.set(t, "API_KEY", "two", "NEW_KEY", "new")
+	c := rec.waitFor(t, "Store.Set", "api_key", "two")
+	if c.vals["new_key"] != "new" || c.vals["file_only"] != "f" {
+		t.Errorf("after Set, values = %q, want new_key=new, file_only=f", c.vals)
+	}
+
+	// Deleting a secret unshadows the config file's value.
+	if err := p.store.Delete("API_KEY", "NEW_KEY"); err != nil {
+		t.Fatal(err)
+	}
+	c = rec.waitFor(t, "Store.Delete", "api_key", "from-file")
+	if c.vals["new_key"] != "" {
+		t.Errorf("after Delete, new_key = %q, want it unset", c.vals["new_key"])
+	}
+
+	// A file that does not parse keeps the values merged before.
+	p.set(t, "API_KEY", "three")
+	rec.waitFor(t, "Store.Set", "api_key", "three")
+	replaceFile(t, p.store.Path(), "API_KEY="+canary+"\nBROKEN "+canary+"\n")
+	c = rec.wait(t, "writing a broken file")
+	var pe *core.ParseError
+	if !errors.As(c.err, &pe) || pe.Line != 2 {
+		t.Fatalf("onChange(%v), want a *core.ParseError on line 2", c.err)
+	}
+	noCanary(t, "onChange error", c.err.Error())
+	if got := c.vals["api_key"]; got != "three" {
+		t.Errorf("after a broken write, GetString(api_key) = %q, want the last good value", got)
+	}
+
+	// Deleting the whole file removes every secret.
+	if err := os.Remove(p.store.Path()); err != nil {
+		t.Fatal(err)
+	}
+	rec.waitFor(t, "removing the secrets file", "api_key", "from-file")
+
+	if err := stop(); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("second stop: %v", err)
+	}
+	p.set(t, "API_KEY", "after-stop")
+	rec.quiet(t, 200*time.Millisecond, "Set after stop")
+	if got := v.GetString("api_key"); got != "from-file" {
+		t.Errorf("after stop, GetString(api_key) = %q, want no re-merge", got)
+	}
+}
+
+// TestWatchDeleteWithoutConfigFile: with no config file to re-read, a
+// deleted secret falls through to the defaults.
+func TestWatchDeleteWithoutConfigFile(t *testing.T) {
+	verifyNoLeaks(t)
+	p := newProject(t)
+	p.set(t, "DB__PASSWORD", "pw", "KEEP", "k")
+	v := viper.New()
+	v.SetDefault("db.password", "default-pw")
+	opts := watchOpts(p)
+	opts.Delimiter = "__"
+	rec := newRecorder(v, "db.password", "keep")
+	stop, err := Watch(v, opts, rec.onChange)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	if got := v.GetString("db.password"); got != "pw" {
+		t.Fatalf("GetString(db.password) = %q, want the secret", got)
+	}
+	if err := p.store.Delete("DB__PASSWORD"); err != nil {
+		t.Fatal(err)
+	}
+	c := rec.waitFor(t, "Store.Delete", "db.password", "default-pw")
+	if got := c.vals["keep"]; got != "k" {
+		t.Errorf("after Delete, GetString(keep) = %q, want %q", got, "k")
+	}
+	if err := stop(); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+}
+
+// TestWatchFileCreatedLater: an ID whose store does not exist yet is
+// watched, and merged when the first secret is set.
+func TestWatchFileCreatedLater(t *testing.T) {
+	verifyNoLeaks(t)
+	p := newProject(t)
+	v := viper.New()
+	rec := newRecorder(v, "late")
+	stop, err := Watch(v, watchOpts(p), rec.onChange)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	if _, err := os.Stat(filepath.Dir(p.store.Path())); !os.IsNotExist(err) {
+		t.Fatalf("Watch created the store directory (stat: %v)", err)
+	}
+	p.set(t, "LATE", "here")
+	rec.waitFor(t, "the first Set", "late", "here")
+	if err := stop(); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+}
+
+func TestWatchErrors(t *testing.T) {
+	verifyNoLeaks(t)
+	// No ID: nothing merged, nothing watched, stop works.
+	dir := t.TempDir()
+	stop, err := Watch(viper.New(), Options{ProjectDir: dir, Root: t.TempDir(), LookupEnv: noEnv}, nil)
+	if err != nil {
+		t.Fatalf("Watch without ID = %v, want nil", err)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+	// Required: the first merge's error, and nothing started.
+	_, err = Watch(viper.New(), Options{ProjectDir: dir, Root: t.TempDir(), LookupEnv: noEnv, Required: true}, nil)
+	if !errors.Is(err, core.ErrNoID) {
+		t.Errorf("Watch without ID, Required = %v, want ErrNoID", err)
+	}
+	p := newProject(t)
+	writeFile(t, p.store.Path(), "BAD "+canary+"\n")
+	_, err = Watch(viper.New(), watchOpts(p), nil)
+	var pe *core.ParseError
+	if !errors.As(err, &pe) {
+		t.Fatalf("Watch of a broken file = %v, want a *core.ParseError", err)
+	}
+	noCanary(t, "Watch error", err.Error())
+}
