@@ -264,10 +264,20 @@ func (d *Document) convertPython() error {
 			}
 			di++
 		default:
-			t := strings.TrimFunc(text, isPySpace)
-			if t == "" || t[0] == '#' {
+			// A line the Python tool skips stays a comment or blank line.
+			// Python white space this grammar does not count as blank
+			// (\v, \f, \x1c-\x1f, U+00A0, …) is dropped from blank lines
+			// and from before a comment's '#'.
+			g := trimLeftBlank(text)
+			t := strings.TrimLeftFunc(text, isPySpace)
+			switch {
+			case g == "" || g[0] == '#':
 				b.WriteString(text + term)
-			} else {
+			case strings.TrimFunc(t, isPySpace) == "":
+				b.WriteString(term)
+			case t[0] == '#':
+				b.WriteString(t + term)
+			default:
 				b.WriteString("# " + text + term)
 			}
 		}
