@@ -12,9 +12,9 @@ import (
 
 // IDs used by the tests.
 const (
-	testID  = "0f8fad5b-d9cb-469f-a165-70867728950e"
-	otherID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
-	upperID = "7C9E6679-7425-40DE-944B-E07FC1F90AE7"
+	fixtureID      = "0f8fad5b-d9cb-469f-a165-70867728950e"
+	fixtureID2     = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+	fixtureUpperID = "7C9E6679-7425-40DE-944B-E07FC1F90AE7"
 )
 
 // writeFile writes content to path, creating its parents.
@@ -112,10 +112,10 @@ func TestScanEnvFileID(t *testing.T) {
 	if _, _, err := ScanEnvFileID(path); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("ScanEnvFileID(missing) error = %v, want fs.ErrNotExist", err)
 	}
-	putFile(t, path, "A=1\nUSER_SECRETS_ID="+testID+"\n")
+	putFile(t, path, "A=1\nUSER_SECRETS_ID="+fixtureID+"\n")
 	id, line, err := ScanEnvFileID(path)
-	if err != nil || id != testID || line != 2 {
-		t.Errorf("ScanEnvFileID() = %q, %d, %v; want %q, 2, nil", id, line, err, testID)
+	if err != nil || id != fixtureID || line != 2 {
+		t.Errorf("ScanEnvFileID() = %q, %d, %v; want %q, 2, nil", id, line, err, fixtureID)
 	}
 }
 
@@ -124,8 +124,8 @@ func TestValidateID(t *testing.T) {
 		id string
 		ok bool
 	}{
-		{testID, true},
-		{upperID, true},
+		{fixtureID, true},
+		{fixtureUpperID, true},
 		{"7c9e6679-7425-40DE-944b-E07FC1F90ae7", true},
 		{"00000000-0000-0000-0000-000000000000", true},
 		{"", false},
@@ -134,13 +134,13 @@ func TestValidateID(t *testing.T) {
 		{"/abs/path", false},
 		{`C:\abs`, false},
 		{".", false},
-		{"{" + testID + "}", false},
-		{"urn:uuid:" + testID, false},
-		{testID + "x", false},
-		{testID + " ", false},
-		{" " + testID, false},
-		{testID + "/..", false},
-		{strings.ReplaceAll(testID, "-", ""), false},
+		{"{" + fixtureID + "}", false},
+		{"urn:uuid:" + fixtureID, false},
+		{fixtureID + "x", false},
+		{fixtureID + " ", false},
+		{" " + fixtureID, false},
+		{fixtureID + "/..", false},
+		{strings.ReplaceAll(fixtureID, "-", ""), false},
 		{"0f8fad5b-d9cb-469f-a165-70867728950g", false},
 		{"0f8fad5b_d9cb_469f_a165_70867728950e", false},
 		{"0f8fad5bd-9cb-469f-a165-70867728950e", false},
@@ -167,17 +167,17 @@ func TestResolveInvalidIDInDotEnv(t *testing.T) {
 		value string
 	}{
 		{"parent dir", "../x"},
-		{"parent of root", "../../" + testID},
+		{"parent of root", "../../" + fixtureID},
 		{"absolute", "/abs/path"},
 		{"empty", ""},
 		{"quoted empty", `""`},
-		{"braces", "{" + testID + "}"},
-		{"urn", "urn:uuid:" + testID},
-		{"trailing junk", testID + "x"},
-		{"trailing word", testID + " junk"},
-		{"trailing path", testID + "/../../x"},
-		{"no dashes", strings.ReplaceAll(testID, "-", "")},
-		{"unterminated quote", `"` + testID},
+		{"braces", "{" + fixtureID + "}"},
+		{"urn", "urn:uuid:" + fixtureID},
+		{"trailing junk", fixtureID + "x"},
+		{"trailing word", fixtureID + " junk"},
+		{"trailing path", fixtureID + "/../../x"},
+		{"no dashes", strings.ReplaceAll(fixtureID, "-", "")},
+		{"unterminated quote", `"` + fixtureID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -221,15 +221,15 @@ func TestResolveInvalidIDInDotEnv(t *testing.T) {
 func TestResolveUppercaseIDKeepsCase(t *testing.T) {
 	base := t.TempDir()
 	dir, root := filepath.Join(base, "proj"), filepath.Join(base, "root")
-	putFile(t, filepath.Join(dir, ".env"), "USER_SECRETS_ID="+upperID+"\n")
+	putFile(t, filepath.Join(dir, ".env"), "USER_SECRETS_ID="+fixtureUpperID+"\n")
 	p, err := Resolve(Options{ProjectDir: dir, Root: root, LookupEnv: emptyEnv})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.ID != upperID {
-		t.Errorf("Resolve().ID = %q, want %q (case kept)", p.ID, upperID)
+	if p.ID != fixtureUpperID {
+		t.Errorf("Resolve().ID = %q, want %q (case kept)", p.ID, fixtureUpperID)
 	}
-	if want := filepath.Join(root, upperID, ".secrets"); p.SecretsFile() != want {
+	if want := filepath.Join(root, fixtureUpperID, ".secrets"); p.SecretsFile() != want {
 		t.Errorf("SecretsFile() = %q, want %q", p.SecretsFile(), want)
 	}
 }
@@ -238,7 +238,7 @@ func TestResolveOrder(t *testing.T) {
 	base := t.TempDir()
 	dir, root := filepath.Join(base, "proj"), filepath.Join(base, "root")
 	env := filepath.Join(dir, ".env")
-	putFile(t, env, "USER_SECRETS_ID="+testID+"\n")
+	putFile(t, env, "USER_SECRETS_ID="+fixtureID+"\n")
 	thirdID := "16fd2706-8baf-433b-82eb-8c7fada847da"
 
 	tests := []struct {
@@ -249,14 +249,14 @@ func TestResolveOrder(t *testing.T) {
 		wantSource IDSource
 		wantErr    string // Source of the *IDError
 	}{
-		{"dotenv only", "", nil, testID, SourceDotEnv, ""},
-		{"env beats dotenv", "", map[string]string{"USER_SECRETS_ID": otherID}, otherID, SourceEnv, ""},
-		{"explicit beats env", thirdID, map[string]string{"USER_SECRETS_ID": otherID}, thirdID, SourceExplicit, ""},
+		{"dotenv only", "", nil, fixtureID, SourceDotEnv, ""},
+		{"env beats dotenv", "", map[string]string{"USER_SECRETS_ID": fixtureID2}, fixtureID2, SourceEnv, ""},
+		{"explicit beats env", thirdID, map[string]string{"USER_SECRETS_ID": fixtureID2}, thirdID, SourceExplicit, ""},
 		{"explicit beats dotenv", thirdID, nil, thirdID, SourceExplicit, ""},
-		{"empty env ignored", "", map[string]string{"USER_SECRETS_ID": ""}, testID, SourceDotEnv, ""},
+		{"empty env ignored", "", map[string]string{"USER_SECRETS_ID": ""}, fixtureID, SourceDotEnv, ""},
 		{"invalid explicit", "../x", nil, "", 0, "--id"},
 		{"invalid env", "", map[string]string{"USER_SECRETS_ID": "/etc"}, "", 0, "$USER_SECRETS_ID"},
-		{"invalid env beats valid dotenv", "", map[string]string{"USER_SECRETS_ID": "{" + otherID + "}"}, "", 0, "$USER_SECRETS_ID"},
+		{"invalid env beats valid dotenv", "", map[string]string{"USER_SECRETS_ID": "{" + fixtureID2 + "}"}, "", 0, "$USER_SECRETS_ID"},
 		{"valid explicit hides invalid env", thirdID, map[string]string{"USER_SECRETS_ID": "../x"}, thirdID, SourceExplicit, ""},
 	}
 	for _, tt := range tests {
@@ -288,7 +288,7 @@ func TestResolveOrder(t *testing.T) {
 func TestResolveProjectDirOnly(t *testing.T) {
 	base := t.TempDir()
 	root := filepath.Join(base, "root")
-	putFile(t, filepath.Join(base, "proj", ".env"), "USER_SECRETS_ID="+testID+"\n")
+	putFile(t, filepath.Join(base, "proj", ".env"), "USER_SECRETS_ID="+fixtureID+"\n")
 	sub := filepath.Join(base, "proj", "sub")
 	putFile(t, filepath.Join(sub, ".env"), "OTHER=1\n")
 
@@ -330,7 +330,7 @@ func TestResolveWalkUp(t *testing.T) {
 	mod := filepath.Join(base, "mod")
 	root := filepath.Join(base, "root")
 	putFile(t, filepath.Join(mod, "go.mod"), "module example.com/m\n")
-	putFile(t, filepath.Join(mod, ".env"), "DEBUG=1\nUSER_SECRETS_ID="+testID+"\n")
+	putFile(t, filepath.Join(mod, ".env"), "DEBUG=1\nUSER_SECRETS_ID="+fixtureID+"\n")
 	// A nearer .env without the ID is passed over.
 	putFile(t, filepath.Join(mod, "internal", ".env"), "LOCAL=1\n")
 	pkg := filepath.Join(mod, "internal", "store", "pkg")
@@ -342,8 +342,8 @@ func TestResolveWalkUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.ID != testID || p.Source != SourceDotEnv {
-		t.Fatalf("Resolve() = %q from %v, want %q from dotenv", p.ID, p.Source, testID)
+	if p.ID != fixtureID || p.Source != SourceDotEnv {
+		t.Fatalf("Resolve() = %q from %v, want %q from dotenv", p.ID, p.Source, fixtureID)
 	}
 	if p.EnvFile != filepath.Join(mod, ".env") || p.Dir != mod {
 		t.Errorf("EnvFile, Dir = %q, %q; want the module root's", p.EnvFile, p.Dir)
@@ -354,21 +354,21 @@ func TestResolveWalkUp(t *testing.T) {
 	}
 
 	// The nearest .env that defines the ID wins.
-	putFile(t, filepath.Join(mod, "internal", "store", ".env"), "USER_SECRETS_ID="+otherID+"\n")
+	putFile(t, filepath.Join(mod, "internal", "store", ".env"), "USER_SECRETS_ID="+fixtureID2+"\n")
 	p, err = Resolve(Options{WorkDir: pkg, Root: root, LookupEnv: emptyEnv})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.ID != otherID {
-		t.Errorf("Resolve() = %q, want the nearer .env's %q", p.ID, otherID)
+	if p.ID != fixtureID2 {
+		t.Errorf("Resolve() = %q, want the nearer .env's %q", p.ID, fixtureID2)
 	}
 
 	// A relative WorkDir is taken from the process's working directory.
 	rel, err := filepath.Rel(mustGetwd(t), pkg)
 	if err == nil {
 		p, err = Resolve(Options{WorkDir: rel, Root: root, LookupEnv: emptyEnv})
-		if err != nil || p.ID != otherID {
-			t.Errorf("Resolve(WorkDir: relative) = %v, %v; want %q", p, err, otherID)
+		if err != nil || p.ID != fixtureID2 {
+			t.Errorf("Resolve(WorkDir: relative) = %v, %v; want %q", p, err, fixtureID2)
 		}
 	}
 	mustNotExist(t, root)
@@ -488,7 +488,7 @@ func TestReadOnlyCreatesNothing(t *testing.T) {
 			dir, root := filepath.Join(base, "proj"), filepath.Join(base, "root")
 			env := "DEBUG=1\n"
 			if withID {
-				env += "USER_SECRETS_ID=" + testID + "\n"
+				env += "USER_SECRETS_ID=" + fixtureID + "\n"
 			}
 			putFile(t, filepath.Join(dir, ".env"), env)
 			opts := Options{ProjectDir: dir, Root: root, LookupEnv: emptyEnv}

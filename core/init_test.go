@@ -100,7 +100,7 @@ func TestInitPreservesBytes(t *testing.T) {
 			"\n",
 		},
 		{"invalid UTF-8 kept", "A=\xff\xfe\n", "A=\xff\xfe\n", "\n"},
-		{"commented ID kept", "# USER_SECRETS_ID=" + testID + "\n", "# USER_SECRETS_ID=" + testID + "\n", "\n"},
+		{"commented ID kept", "# USER_SECRETS_ID=" + fixtureID + "\n", "# USER_SECRETS_ID=" + fixtureID + "\n", "\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -169,8 +169,8 @@ func TestInitExistingIDChangesNothing(t *testing.T) {
 		name string
 		mod  func(*Options)
 	}{
-		{"explicit", func(o *Options) { o.ID = testID }},
-		{"environment", func(o *Options) { o.LookupEnv = lookupIn(map[string]string{"USER_SECRETS_ID": testID}) }},
+		{"explicit", func(o *Options) { o.ID = fixtureID }},
+		{"environment", func(o *Options) { o.LookupEnv = lookupIn(map[string]string{"USER_SECRETS_ID": fixtureID}) }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir, opts := newInitProject(t)
@@ -179,8 +179,8 @@ func TestInitExistingIDChangesNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Created || res.Project.ID != testID {
-				t.Errorf("Init() = created %v, %q; want not created, %q", res.Created, res.Project.ID, testID)
+			if res.Created || res.Project.ID != fixtureID {
+				t.Errorf("Init() = created %v, %q; want not created, %q", res.Created, res.Project.ID, fixtureID)
 			}
 			mustNotExist(t, filepath.Join(dir, ".env"))
 			mustNotExist(t, opts.Root)
