@@ -92,7 +92,7 @@ var _ koanf.Provider = (*UserSecrets)(nil)
 var ErrAlreadyWatched = errors.New("user secrets are already being watched")
 
 // Provider returns a provider of the project's user secrets. Called with no
-// argument it uses the zero Options; at most one Options may be given.
+// argument it uses the zero Options; given more than one, it panics.
 //
 // It neither reads nor creates anything: the project is resolved, and the
 // file read, on each ReadBytes, Read and Watch.
