@@ -112,8 +112,10 @@ func (d *Document) Update(set []Entry, del []string) ([]Warning, error) {
 			return nil, err
 		}
 	}
+	var warnings []Warning
 	if d.p.dialect == DialectPython {
-		if err := d.convertPython(); err != nil {
+		var err error
+		if warnings, err = d.convertPython(); err != nil {
 			return nil, err
 		}
 	}
@@ -125,7 +127,6 @@ func (d *Document) Update(set []Entry, del []string) ([]Warning, error) {
 	}
 	changes := make(map[string]*change, len(set)+len(del))
 	var order []string
-	var warnings []Warning
 	for _, e := range set {
 		text, mis := FormatValue(e.Value)
 		c, ok := changes[e.Key]
@@ -231,8 +232,11 @@ func newlineStyle(src string) string {
 // convertPython re-renders a python-env-secrets file in this project's
 // grammar: the first (header) line becomes d.Header, other comment and
 // blank lines are kept, each key is written once where its last definition
-// stood, and lines the Python tool skips (no '=') are kept as comments.
-func (d *Document) convertPython() error {
+// stood, and lines the Python tool skips (no '=') are kept as comments. It
+// returns a Warning for each re-rendered value that some reader of the
+// compatibility set reads differently in its new form.
+func (d *Document) convertPython() ([]Warning, error) {
+	var warnings []Warning
 	src := d.p.src
 	last := make(map[string]int, len(d.p.defs))
 	for i, def := range d.p.defs {
@@ -256,10 +260,13 @@ func (d *Document) convertPython() error {
 			def := d.p.defs[di]
 			if last[def.Key] == di {
 				if !readsBackAsKey(def.Key) {
-					return &KeyError{Key: shorten(def.Key), Err: ErrInvalidKey,
+					return nil, &KeyError{Key: shorten(def.Key), Err: ErrInvalidKey,
 						Reason: fmt.Sprintf("%s:%d: this key from a python-env-secrets file cannot be written in this project's grammar", d.filename, def.Line)}
 				}
-				text, _ := FormatValue(def.Value)
+				text, mis := FormatValue(def.Value)
+				if mis != 0 {
+					warnings = append(warnings, Warning{Key: def.Key, Misread: mis})
+				}
 				b.WriteString(def.Key + "=" + text + term)
 			}
 			di++
@@ -285,10 +292,10 @@ func (d *Document) convertPython() error {
 	}
 	p, err := parseGo(b.String(), d.filename)
 	if err != nil {
-		return fmt.Errorf("internal error: converted %s does not parse: %w", d.filename, err)
+		return nil, fmt.Errorf("internal error: converted %s does not parse: %w", d.filename, err)
 	}
 	d.p = p
-	return nil
+	return warnings, nil
 }
 
 // readsBackAsKey reports whether "key=" is read by this package's grammar as

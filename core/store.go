@@ -152,9 +152,15 @@ func (s *Store) SetMany(entries []Entry) ([]Warning, error) {
 }
 
 // Delete removes keys. Keys that exist are removed even when others do not;
-// then a *KeyError matching ErrNotFound names the first missing key (use
-// errors.As with *MissingKeysError for all of them).
+// then it returns a *MissingKeysError (matching ErrNotFound) naming the
+// missing ones. With no secrets file it creates nothing.
 func (s *Store) Delete(keys ...string) error {
+	if ok, err := s.Exists(); err != nil || !ok {
+		if err != nil {
+			return fmt.Errorf("secrets file: %w", err)
+		}
+		return &MissingKeysError{Keys: keys}
+	}
 	var missing []string
 	err := s.Update(func(d *Document) error {
 		missing = missing[:0]
@@ -193,8 +199,14 @@ func (e *MissingKeysError) Error() string {
 func (e *MissingKeysError) Is(target error) bool { return target == ErrNotFound }
 
 // Clear removes every secret, keeping the file and its comments, and
-// returns how many were removed.
+// returns how many were removed. With no secrets file it creates nothing.
 func (s *Store) Clear() (int, error) {
+	if ok, err := s.Exists(); err != nil || !ok {
+		if err != nil {
+			return 0, fmt.Errorf("secrets file: %w", err)
+		}
+		return 0, nil
+	}
 	n := 0
 	err := s.Update(func(d *Document) error {
 		entries := d.Entries()
