@@ -16,8 +16,12 @@ import (
 
 const (
 	testDebounce = 50 * time.Millisecond
-	quiet        = 4 * testDebounce // no further call within this: none
-	patience     = 5 * time.Second  // a call that must come comes within this
+	// burstDebounce is for changes made of several syscalls, long enough
+	// that a loaded machine does not split one into two bursts.
+	burstDebounce = 250 * time.Millisecond
+	// quiet is how long, beyond the debounce, no further call means none.
+	quiet    = 150 * time.Millisecond
+	patience = 5 * time.Second // a call that must come comes within this
 )
 
 // event is one call of a Watch callback.
@@ -26,12 +30,21 @@ type event struct {
 	err error
 }
 
+// calls records a provider's Watch callbacks.
+type calls struct {
+	ch chan event
+	d  time.Duration // the provider's debounce
+}
+
 // watching starts p.Watch with a recording callback; Unwatch runs when the
 // test ends.
-func watching(t *testing.T, p *UserSecrets) chan event {
+func watching(t *testing.T, p *UserSecrets) *calls {
 	t.Helper()
-	ch := make(chan event, 100)
-	if err := p.Watch(func(ev any, err error) { ch <- event{ev, err} }); err != nil {
+	ch := &calls{ch: make(chan event, 100), d: p.opts.Debounce}
+	if ch.d == 0 {
+		ch.d = DefaultDebounce
+	}
+	if err := p.Watch(func(ev any, err error) { ch.ch <- event{ev, err} }); err != nil {
 		t.Fatalf("Watch() = %v", err)
 	}
 	t.Cleanup(func() {
@@ -44,29 +57,29 @@ func watching(t *testing.T, p *UserSecrets) chan event {
 
 // expect waits for exactly one callback after what, checks it, and returns
 // it.
-func expect(t *testing.T, ch chan event, what string) event {
+func expect(t *testing.T, c *calls, what string) event {
 	t.Helper()
 	var e event
 	select {
-	case e = <-ch:
+	case e = <-c.ch:
 	case <-time.After(patience):
 		t.Fatalf("after %s: no callback in %v", what, patience)
 	}
 	select {
-	case e2 := <-ch:
+	case e2 := <-c.ch:
 		t.Fatalf("after %s: a second callback (%v, %v)", what, e2.ev, e2.err)
-	case <-time.After(quiet):
+	case <-time.After(c.d + quiet):
 	}
 	noCanary(t, e.err)
 	return e
 }
 
-func expectNone(t *testing.T, ch chan event, what string) {
+func expectNone(t *testing.T, c *calls, what string) {
 	t.Helper()
 	select {
-	case e := <-ch:
+	case e := <-c.ch:
 		t.Fatalf("after %s: unexpected callback (%v, %v)", what, e.ev, e.err)
-	case <-time.After(quiet):
+	case <-time.After(c.d + quiet):
 	}
 }
 
@@ -85,11 +98,12 @@ func TestWatch(t *testing.T) {
 	t.Parallel()
 	type change func(t *testing.T, p *project, value string)
 	tests := []struct {
-		name   string
-		create bool // the store exists before Watch
-		change change
+		name     string
+		create   bool          // the store exists before Watch
+		debounce time.Duration // zero: testDebounce
+		change   change
 	}{
-		{"in-place write", true, func(t *testing.T, p *project, v string) {
+		{"in-place write", true, 0, func(t *testing.T, p *project, v string) {
 			f, err := os.OpenFile(p.store.Path(), os.O_WRONLY|os.O_TRUNC, 0)
 			if err != nil {
 				t.Fatal(err)
@@ -101,10 +115,10 @@ func TestWatch(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
-		{"Store.Set (temp file and rename)", true, func(t *testing.T, p *project, v string) {
+		{"Store.Set (temp file and rename)", true, 0, func(t *testing.T, p *project, v string) {
 			p.set(t, "A", v)
 		}},
-		{"vim-style save", true, func(t *testing.T, p *project, v string) {
+		{"vim-style save", true, burstDebounce, func(t *testing.T, p *project, v string) {
 			path := p.store.Path()
 			writeFile(t, path+"~", readFile(t, path)) // backup
 			if err := os.Rename(path, path+".away"); err != nil {
@@ -117,7 +131,7 @@ func TestWatch(t *testing.T) {
 				}
 			}
 		}},
-		{"store created after Watch", false, func(t *testing.T, p *project, v string) {
+		{"store created after Watch", false, 0, func(t *testing.T, p *project, v string) {
 			p.set(t, "A", v)
 		}},
 	}
@@ -130,6 +144,9 @@ func TestWatch(t *testing.T) {
 			}
 			opts := p.opts()
 			opts.Debounce = testDebounce
+			if tt.debounce != 0 {
+				opts.Debounce = tt.debounce
+			}
 			prov := Provider(opts)
 			ch := watching(t, prov)
 
@@ -264,8 +281,8 @@ func TestUnwatchStopsCallbacks(t *testing.T) {
 	opts := p.opts()
 	opts.Debounce = testDebounce
 	prov := Provider(opts)
-	ch := make(chan event, 10)
-	if err := prov.Watch(func(ev any, err error) { ch <- event{ev, err} }); err != nil {
+	ch := &calls{ch: make(chan event, 10), d: testDebounce}
+	if err := prov.Watch(func(ev any, err error) { ch.ch <- event{ev, err} }); err != nil {
 		t.Fatal(err)
 	}
 	p.set(t, "A", "2")

@@ -19,8 +19,12 @@ func TestMain(m *testing.M) {
 
 const (
 	debounce = 50 * time.Millisecond
-	// quiet is how long a test waits to be sure no further call comes.
-	quiet = 4 * debounce
+	// burst is the debounce of tests whose one change takes several
+	// syscalls, long enough that a loaded machine does not split it.
+	burst = 250 * time.Millisecond
+	// quiet is how long a test waits, beyond the debounce, to be sure no
+	// further call comes.
+	quiet = 150 * time.Millisecond
 	// patience bounds the wait for a call that must come.
 	patience = 5 * time.Second
 )
@@ -28,6 +32,7 @@ const (
 // calls counts a Watcher's callbacks through a channel.
 type calls struct {
 	ch      chan struct{}
+	d       time.Duration // the watcher's debounce
 	running atomic.Int32
 	overlap atomic.Bool
 }
@@ -36,7 +41,7 @@ type calls struct {
 // closed when the test ends.
 func start(t *testing.T, path string, d time.Duration) (*Watcher, *calls) {
 	t.Helper()
-	c := &calls{ch: make(chan struct{}, 100)}
+	c := &calls{ch: make(chan struct{}, 100), d: d}
 	w, err := New(path, d, func() {
 		if c.running.Add(1) > 1 {
 			c.overlap.Store(true)
@@ -73,7 +78,7 @@ func (c *calls) want(t *testing.T, n int, after string) {
 	select {
 	case <-c.ch:
 		t.Fatalf("after %s: got more than %d callbacks", after, n)
-	case <-time.After(quiet):
+	case <-time.After(c.d + quiet):
 	}
 }
 
@@ -128,7 +133,7 @@ func TestTempRename(t *testing.T) {
 	t.Parallel()
 	path := storeFile(t)
 	write(t, path, "A=1\n")
-	_, c := start(t, path, debounce)
+	_, c := start(t, path, burst)
 
 	tmp := filepath.Join(filepath.Dir(path), ".secrets.tmp-12345")
 	write(t, tmp, "A=2\n")
@@ -167,7 +172,7 @@ func TestVimSave(t *testing.T) {
 	path := storeFile(t)
 	dir := filepath.Dir(path)
 	write(t, path, "A=1\n")
-	_, c := start(t, path, 2*debounce)
+	_, c := start(t, path, burst)
 
 	// vim with 'backupcopy=no': write the new text to a new file after
 	// moving the original to the backup name, then drop the backup. A swap
@@ -190,7 +195,7 @@ func TestDeleteRecreate(t *testing.T) {
 	t.Parallel()
 	path := storeFile(t)
 	write(t, path, "A=1\n")
-	_, c := start(t, path, debounce)
+	_, c := start(t, path, burst)
 
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
@@ -237,7 +242,7 @@ func TestDirectoryAndFileCreatedLater(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, c := start(t, s.Path(), debounce)
+	_, c := start(t, s.Path(), burst)
 
 	// Store.Set creates the root, the store directory and the file at once.
 	if _, err := s.Set("A", "1"); err != nil {
@@ -255,7 +260,7 @@ func TestDirectoryRemoved(t *testing.T) {
 	path := storeFile(t)
 	dir := filepath.Dir(path)
 	write(t, path, "A=1\n")
-	_, c := start(t, path, debounce)
+	_, c := start(t, path, burst)
 
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
@@ -329,7 +334,7 @@ func TestIgnoresOtherFiles(t *testing.T) {
 func TestBurstIsOneCall(t *testing.T) {
 	t.Parallel()
 	path := storeFile(t)
-	_, c := start(t, path, debounce)
+	_, c := start(t, path, burst)
 	for i := range 20 {
 		write(t, path, fmt.Sprintf("A=%d\n", i))
 	}
@@ -350,7 +355,7 @@ func TestSymlink(t *testing.T) {
 	if err := os.Symlink(real, path); err != nil {
 		t.Fatal(err)
 	}
-	_, c := start(t, path, debounce)
+	_, c := start(t, path, burst)
 
 	write(t, real, "A=2\n")
 	c.want(t, 1, "writing the symlink's target")
@@ -395,7 +400,7 @@ func TestCloseCancelsPendingCall(t *testing.T) {
 	select {
 	case <-c:
 		t.Fatal("callback after Close")
-	case <-time.After(quiet):
+	case <-time.After(debounce + quiet):
 	}
 }
 
