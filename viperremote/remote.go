@@ -54,9 +54,14 @@ var registerMu sync.Mutex
 // A remote provider is not told the config type Viper will decode with, so
 // the path names the rendering, which must match v's config type:
 //
-//	""              JSON, read by the config types "json", "yaml" and "yml"
-//	"toml"          TOML, for "toml"
-//	"dotenv", "env" KEY=value lines, for "dotenv" and "env"
+//	"" (or "json", "yaml", "yml")  JSON, for the config types json, yaml, yml
+//	"toml"                         TOML, for toml
+//	"dotenv" (or "env")            KEY=value lines, for dotenv and env
+//
+// Any other path is an error. Errors name the secrets file, the line and
+// the key, never a value; and each rendering is laid out so that a decoder
+// given the wrong one fails with an error that quotes no value either
+// (Viper logs that error).
 //
 // Viper v1.21 has no decoder for its other SupportedExts ("properties",
 // "props", "prop", "hcl", "tfvars", "ini"), so those config types fail in
@@ -64,6 +69,13 @@ var registerMu sync.Mutex
 // a key containing "." cannot be looked up (Viper searches the key/value
 // store by path), and a key or value Viper's dotenv codec cannot read
 // exactly is an error naming the key; JSON carries every secret.
+//
+// v.WatchRemoteConfigOnChannel works too, within Viper's limits: it
+// decodes each change into the values it holds (as ReadRemoteConfig does),
+// so a deleted secret keeps its old value in v; it writes them from a
+// goroutine of its own without a lock, so reads of v race with it; and it
+// drops the quit channel, so neither its goroutine nor the provider's watch
+// ever stops.
 //
 // Viper ranks remote config below the config file (see the package
 // documentation): use Merge or Watch to put secrets above it.
@@ -114,11 +126,11 @@ func (r *remote) Watch(rp viper.RemoteProvider) (io.Reader, error) {
 }
 
 // WatchChannel sends the rendered secrets each time the secrets file
-// changes, until a value is sent on, or close is called on, the returned
-// quit channel; then the response channel is closed, and no goroutine is
-// left once it is closed. Send on quit at most once. A secrets file that
-// cannot be read is sent as a response whose
-// Error says why (Viper ignores Error, and keeps its values).
+// changes, until the returned quit channel is closed or receives a value
+// (send at most once); then the response channel is closed, and once it is,
+// no goroutine is left. A secrets file that cannot be read is sent as a
+// response with no Value and an Error that says why; Viper ignores Error,
+// fails to decode the empty Value or decodes nothing, and keeps its values.
 //
 // When watching cannot start, the response channel holds one response with
 // the error and is never closed: Viper's watch goroutine, which ignores the
