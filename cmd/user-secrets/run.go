@@ -1,0 +1,136 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+
+	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/spf13/cobra"
+)
+
+// RunOptions are the inputs of `run`.
+type RunOptions struct {
+	F *Factory
+	// Override lets secrets replace variables already in the environment.
+	Override bool
+	// Command is the program and its arguments.
+	Command []string
+}
+
+// Exit statuses of `run` itself, as shells use them.
+const (
+	exitCannotExec = 126 // found but not runnable
+	exitNotFound   = 127 // command not found
+)
+
+func newCmdRun(f *Factory, runF func(*RunOptions) error) *cobra.Command {
+	opts := &RunOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "run [--override] -- COMMAND [ARG...]",
+		Short: "Run a command with the secrets in its environment",
+		Long: `Run COMMAND with the project's secrets added to its environment.
+
+A variable that is already set in the environment wins over a secret of the
+same name, unless --override is given. The command's standard input, output
+and error are the terminal's; its exit status becomes user-secrets' exit
+status (128+N when it is killed by signal N; 127 when it is not found).
+SIGINT and SIGTERM sent to user-secrets are passed on to the command.
+
+user-secrets prints nothing of its own unless something goes wrong; no
+secret value is ever printed.`,
+		Example: `  user-secrets run -- go run ./cmd/server
+  user-secrets run --override -- env
+  user-secrets run -- sh -c 'psql "$DATABASE_URL"'`,
+		Args: args(cobra.MinimumNArgs(1)),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			opts.Command = a
+			if runF != nil {
+				return runF(opts)
+			}
+			return runRun(opts)
+		},
+	}
+	// Everything after COMMAND belongs to COMMAND, flags included.
+	cmd.Flags().SetInterspersed(false)
+	cmd.Flags().BoolVar(&opts.Override, "override", false, "let secrets replace variables already set in the environment")
+	return cmd
+}
+
+func runRun(opts *RunOptions) error {
+	s, err := opts.F.Store()
+	if err != nil {
+		return err
+	}
+	entries, err := s.All()
+	if err != nil {
+		return err
+	}
+	name := opts.Command[0]
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if errors.Is(err, exec.ErrNotFound) {
+			return &exitError{code: exitNotFound, err: fmt.Errorf("%q: command not found", name)}
+		}
+		return &exitError{code: exitCannotExec, err: fmt.Errorf("cannot run %q: %w", name, unwrapExecError(err))}
+	}
+
+	cmd := exec.Command(path, opts.Command[1:]...)
+	cmd.Args[0] = name
+	cmd.Env = childEnv(os.Environ(), entries, opts.Override)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.F.IO.In, opts.F.IO.Out, opts.F.IO.ErrOut
+
+	// Catch the signals before the child exists, so that none of them can
+	// kill user-secrets and leave the child running on its own.
+	fwd := forwardSignals()
+	defer fwd.stop()
+	if err := cmd.Start(); err != nil {
+		return &exitError{code: exitCannotExec, err: fmt.Errorf("cannot run %q: %w", name, unwrapExecError(err))}
+	}
+	fwd.started(cmd.Process)
+	err = cmd.Wait()
+	if err == nil {
+		return nil
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		// The child ran but waiting for it or copying its streams failed.
+		return fmt.Errorf("run %q: %w", name, err)
+	}
+	return &exitError{code: exitStatus(ee.ProcessState)}
+}
+
+// childEnv returns environ with the secrets added. A variable already in
+// environ is kept unless override; then the secret replaces it in place.
+func childEnv(environ []string, secrets []core.Entry, override bool) []string {
+	index := make(map[string]int, len(environ))
+	for i, kv := range environ {
+		if k, _, ok := strings.Cut(kv, "="); ok && k != "" {
+			index[envKey(k)] = i
+		}
+	}
+	env := append([]string(nil), environ...)
+	for _, e := range secrets {
+		i, present := index[envKey(e.Key)]
+		switch {
+		case !present:
+			index[envKey(e.Key)] = len(env)
+			env = append(env, e.Key+"="+e.Value)
+		case override:
+			env[i] = e.Key + "=" + e.Value
+		}
+	}
+	return env
+}
+
+// unwrapExecError drops exec.Error's own "exec: NAME:" prefix, which would
+// repeat the name our message already quotes.
+func unwrapExecError(err error) error {
+	var e *exec.Error
+	if errors.As(err, &e) {
+		return e.Err
+	}
+	return err
+}

@@ -1,0 +1,67 @@
+//go:build linux || darwin || dragonfly || freebsd || netbsd || openbsd
+
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestPTYRunCtrlCOnce types ^C at a terminal running `user-secrets run`:
+// the terminal sends SIGINT to its whole foreground process group, the
+// child included, so user-secrets must not forward it a second time. It
+// must not die of it either: the child's exit status comes back.
+func TestPTYRunCtrlCOnce(t *testing.T) {
+	store := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(store, ptyID), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The child is this test binary, running TestRunHelperCountInterrupts.
+	r := startPTY(t, store, "run", "--", "env", "USER_SECRETS_TEST_HELPER=count-interrupts",
+		self, "-test.run=^TestRunHelperCountInterrupts$")
+	r.expect("ready")
+	r.typeText("\x03")
+	count := regexp.MustCompile(`interrupts=(\d+)\r\n`)
+	r.waitFor("the child's count", func() bool { return count.MatchString(r.output()) })
+	if got := r.wait(); got != 5 {
+		t.Errorf("user-secrets exited with %d, want the child's 5; terminal shows %q", got, r.output())
+	}
+	if n := count.FindStringSubmatch(r.output())[1]; n != "1" {
+		t.Errorf("the child got %s SIGINTs for one ^C, want 1", n)
+	}
+}
+
+// TestRunHelperCountInterrupts is the child of TestPTYRunCtrlCOnce: it
+// counts the SIGINTs it gets in the second after printing "ready", prints
+// the count and exits 5. Go's handler sees two signals sent microseconds
+// apart, where a shell's trap would run once.
+func TestRunHelperCountInterrupts(t *testing.T) {
+	if os.Getenv("USER_SECRETS_TEST_HELPER") != "count-interrupts" {
+		t.Skip("helper process for TestPTYRunCtrlCOnce")
+	}
+	ch := make(chan os.Signal, 16)
+	signal.Notify(ch, syscall.SIGINT)
+	fmt.Println("ready")
+	n := 0
+	for deadline := time.After(time.Second); ; {
+		select {
+		case <-ch:
+			n++
+			continue
+		case <-deadline:
+		}
+		break
+	}
+	fmt.Printf("interrupts=%d\n", n)
+	os.Exit(5)
+}
