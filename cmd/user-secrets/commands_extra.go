@@ -7,6 +7,7 @@ func init() {
 	extraCommands = func(f *Factory) []*cobra.Command {
 		return []*cobra.Command{
 			newCmdRun(f, nil),
+			newCmdImport(f, nil),
 		}
 	}
 }

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/go-user-secrets/user-secrets/core"
+)
+
+func TestNewCmdImport(t *testing.T) {
+	tests := []struct {
+		name      string
+		args      []string
+		want      ImportOptions
+		wantUsage bool
+	}{
+		{name: "default file", args: nil, want: ImportOptions{}},
+		{name: "file and flags", args: []string{"--move", "--overwrite", "a.env"}, want: ImportOptions{File: "a.env", Move: true, Overwrite: true}},
+		{name: "keys", args: []string{"--keys", "A,B", "--keys", "C"}, want: ImportOptions{Keys: []string{"A", "B", "C"}}},
+		{name: "stdin", args: []string{"-"}, want: ImportOptions{File: "-"}},
+		{name: "move from stdin", args: []string{"--move", "-"}, wantUsage: true},
+		{name: "two files", args: []string{"a", "b"}, wantUsage: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got *ImportOptions
+			cmd := newCmdImport(&Factory{}, func(o *ImportOptions) error { got = o; return nil })
+			err, usage := parse(t, cmd, tt.args)
+			if tt.wantUsage {
+				if !usage {
+					t.Fatalf("import %q: err = %v, want a usage error", tt.args, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("import %q: %v", tt.args, err)
+			}
+			got.F = nil
+			if !reflect.DeepEqual(*got, tt.want) {
+				t.Errorf("import %q: options = %+v, want %+v", tt.args, *got, tt.want)
+			}
+		})
+	}
+}
+
+// TestImportMoveCRLF moves keys out of a CRLF file with duplicates, odd
+// spacing, no final newline and a restrictive mode: only the moved keys'
+// lines go, every other byte and the mode stay.
+func TestImportMoveCRLF(t *testing.T) {
+	const id = "0b5a4a36-3f7e-4d8c-9a4e-4a1f6f7a1b2c"
+	root, dir := t.TempDir(), t.TempDir()
+	t.Setenv(core.EnvDir, root)
+	t.Setenv(core.EnvID, "")
+	env := "\ufeff# header\r\n" +
+		"API_KEY=canary-old\r\n" +
+		"  PORT = 8080  # inline\r\n" +
+		"\r\n" +
+		"export API_KEY='canary-new'\r\n" +
+		"DB_PASSWORD=\"canary\\npw\"\r\n" +
+		"USER_SECRETS_ID=" + id + "\r\n" +
+		"LAST=kept"
+	want := "\ufeff# header\r\n" +
+		"  PORT = 8080  # inline\r\n" +
+		"\r\n" +
+		"USER_SECRETS_ID=" + id + "\r\n" +
+		"LAST=kept"
+	path := filepath.Join(dir, ".env")
+	if err := os.WriteFile(path, []byte(env), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	ios, out, errOut := testIO("")
+	if code := run([]string{"-p", dir, "import", "--move", "--keys", "API_KEY,DB_PASSWORD"}, ios); code != 0 {
+		t.Fatalf("import exited %d: %s", code, errOut)
+	}
+	for name, s := range map[string]string{"stdout": out.String(), "stderr": errOut.String()} {
+		if strings.Contains(s, "canary") {
+			t.Errorf("%s shows a value: %q", name, s)
+		}
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want {
+		t.Errorf(".env after --move:\n got %q\nwant %q", got, want)
+	}
+	if fi, err := os.Stat(path); err != nil {
+		t.Fatal(err)
+	} else if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o640 {
+		t.Errorf(".env mode after --move = %o, want 640", fi.Mode().Perm())
+	}
+	s, err := core.OpenID(root, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.Map()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m["API_KEY"] != "canary-new" || m["DB_PASSWORD"] != "canary\npw" || len(m) != 2 {
+		t.Errorf("the store holds keys %v, or wrong values (the last definition wins)", keysOf(m))
+	}
+}
+
+func keysOf(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
