@@ -8,6 +8,7 @@ func init() {
 		return []*cobra.Command{
 			newCmdRun(f, nil),
 			newCmdImport(f, nil),
+			newCmdExport(f, nil),
 		}
 	}
 }

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/spf13/cobra"
+)
+
+// ExportOptions are the inputs of `export`.
+type ExportOptions struct {
+	F      *Factory
+	Format string // "dotenv", "json" or "shell"
+}
+
+var exportFormats = []string{"dotenv", "json", "shell"}
+
+func newCmdExport(f *Factory, runF func(*ExportOptions) error) *cobra.Command {
+	opts := &ExportOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "export [--format dotenv|json|shell]",
+		Short: "Print every secret, unmasked, on stdout",
+		Long: `Print every secret, unmasked, in file order.
+
+  dotenv  KEY=value lines that this tool, godotenv (koanf) and gotenv (Viper)
+          read back exactly; a value godotenv cannot carry is still written
+          exactly for this tool's reader, and named in a warning.
+  json    one object, keys in file order.
+  shell   export KEY='value' lines for eval in sh, bash or zsh; a key that is
+          not a shell variable name (such as one with a '.') is left out with
+          a warning.`,
+		Example: `  user-secrets export > .env.local
+  user-secrets export --format json | jq .
+  eval "$(user-secrets export --format shell)"`,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			if !slices.Contains(exportFormats, opts.Format) {
+				return &usageError{fmt.Errorf("unknown --format %q: want one of %s", opts.Format, strings.Join(exportFormats, ", "))}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runExport(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Format, "format", "dotenv", "output `format`: dotenv, json or shell")
+	return cmd
+}
+
+func runExport(opts *ExportOptions) error {
+	s, err := opts.F.Store()
+	if err != nil {
+		return err
+	}
+	entries, err := s.All()
+	if err != nil {
+		return err
+	}
+	ios := opts.F.IO
+	var b bytes.Buffer
+	switch opts.Format {
+	case "dotenv":
+		for _, e := range entries {
+			if core.ValidateKey(e.Key) != nil {
+				ios.Warnf("%q is not a portable key: readers other than user-secrets may reject it", e.Key)
+			}
+			text, misread := core.FormatValue(e.Value)
+			if misread&core.ReaderGodotenv != 0 {
+				ios.Warnf("%q: godotenv (koanf's dotenv.Parser) cannot read this value exactly, and may reject the whole file; user-secrets' reader can", e.Key)
+			}
+			b.WriteString(e.Key + "=" + text + "\n")
+		}
+	case "json":
+		b.WriteByte('{')
+		for i, e := range entries {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("\n  " + jsonString(e.Key) + ": " + jsonString(e.Value))
+		}
+		if len(entries) > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString("}\n")
+	case "shell":
+		for _, e := range entries {
+			if !isShellName(e.Key) {
+				ios.Warnf("%q left out: not a shell variable name", e.Key)
+				continue
+			}
+			b.WriteString("export " + e.Key + "=" + shellQuote(e.Value) + "\n")
+		}
+	}
+	if len(entries) == 0 {
+		ios.Infof("No secrets stored.")
+	}
+	_, err = ios.Out.Write(b.Bytes())
+	return err
+}
+
+// jsonString returns s as a JSON string, without HTML escaping.
+func jsonString(s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes (invalid UTF-8 becomes U+FFFD)
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// shellQuote quotes s for a POSIX shell. Inside single quotes every byte
+// is literal; a single quote itself is written as
+//
+//	'\''
+//
+// (close the quotes, an escaped quote, open them again).
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// isShellName reports whether s is a POSIX shell variable name,
+// [A-Za-z_][A-Za-z0-9_]*.
+func isShellName(s string) bool {
+	if s == "" || '0' <= s[0] && s[0] <= '9' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
