@@ -9,6 +9,7 @@ func init() {
 			newCmdRun(f, nil),
 			newCmdImport(f, nil),
 			newCmdExport(f, nil),
+			newCmdEdit(f, nil),
 		}
 	}
 }

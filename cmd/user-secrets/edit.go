@@ -1,0 +1,219 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime"
+	"strings"
+
+	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/spf13/cobra"
+)
+
+// EditOptions are the inputs of `edit`.
+type EditOptions struct {
+	F *Factory
+}
+
+// editCopyPattern names the private copy `edit` opens, in the store
+// directory. It must not look like a temporary file of core's writer
+// (".secrets.tmp-*"), which the next write deletes.
+const editCopyPattern = ".secrets.edit-*.env"
+
+// errStoreChanged means the secrets file changed while it was being edited.
+var errStoreChanged = errors.New("the secrets file changed while you were editing it; nothing was saved")
+
+func newCmdEdit(f *Factory, runF func(*EditOptions) error) *cobra.Command {
+	opts := &EditOptions{F: f}
+	return &cobra.Command{
+		Use:   "edit",
+		Short: "Edit the secrets file in your editor",
+		Long: `Open a private copy of the secrets file in $VISUAL, else $EDITOR, else vi
+(notepad on Windows). The copy is made in the store directory, mode 0600.
+
+The editor variable may hold arguments: on Unix it is run by /bin/sh as
+'$EDITOR "$@"' with the copy's path as the argument (as git does), so
+EDITOR="code --wait" and quoted paths work; on Windows it is split at
+spaces, unless the whole value names an existing file.
+
+When the editor exits, the copy is read: unchanged, nothing happens; valid,
+it replaces the secrets file atomically; invalid (a line that does not
+parse, a key that is not [A-Za-z_][A-Za-z0-9_.]*), nothing is saved, the
+error names the line, and the copy is kept so no edit is lost. The copy is
+also kept if the secrets file changed meanwhile.
+
+A missing secrets file is created first. Without a USER_SECRETS_ID, edit
+fails: run 'user-secrets init' (or 'set', which runs it) first.`,
+		Example: `  user-secrets edit
+  EDITOR="code --wait" user-secrets edit`,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runEdit(opts)
+		},
+	}
+}
+
+func runEdit(opts *EditOptions) error {
+	ios := opts.F.IO
+	s, err := opts.F.Store()
+	if err != nil {
+		return err
+	}
+	exists, err := s.Exists()
+	if err != nil {
+		return err
+	}
+	if !exists {
+		// An empty update writes a new file holding only the header.
+		if err := s.Update(func(*core.Document) error { return nil }); err != nil {
+			return err
+		}
+		ios.Infof("Created %s", s.Path())
+	}
+	orig, err := s.ReadFile()
+	if err != nil {
+		return err
+	}
+
+	tmp, err := os.CreateTemp(s.Dir(), editCopyPattern) // mode 0600
+	if err != nil {
+		return fmt.Errorf("create a private copy: %w", err)
+	}
+	copyPath := tmp.Name()
+	keep := false
+	defer func() {
+		if !keep {
+			os.Remove(copyPath)
+		}
+	}()
+	_, err = tmp.Write(orig)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write the private copy: %w", err)
+	}
+
+	editErr := runEditor(opts.F, copyPath)
+	edited, err := os.ReadFile(copyPath)
+	if err != nil {
+		return fmt.Errorf("read the edited copy: %w", err)
+	}
+	changed := !bytes.Equal(edited, orig)
+	keepCopy := func() {
+		keep = true
+		ios.Hintf("your edited copy is kept in %s (copy what you need from it, then delete it)", copyPath)
+	}
+	if editErr != nil {
+		if changed {
+			keepCopy()
+		}
+		return editErr
+	}
+	if !changed {
+		ios.Infof("No changes.")
+		return nil
+	}
+	n, err := validateEdit(edited, copyPath)
+	if err != nil {
+		keepCopy()
+		return err
+	}
+	if err := replaceIfUnchanged(s, orig, edited, copyPath); err != nil {
+		keepCopy()
+		return err
+	}
+	ios.Infof("Saved %d secret(s) to %s", n, s.Path())
+	return nil
+}
+
+// validateEdit checks an edited secrets file as Store.Replace would, but
+// names the copy and the line in its errors. It returns the number of
+// secrets.
+func validateEdit(data []byte, name string) (int, error) {
+	entries, err := core.Parse(data, name)
+	if err != nil {
+		return 0, err
+	}
+	for _, e := range entries {
+		if err := core.ValidateKey(e.Key); err != nil {
+			return 0, fmt.Errorf("%s:%d: %w", name, e.Line, err)
+		}
+	}
+	return len(entries), nil
+}
+
+// replaceIfUnchanged makes edited the store's content, under the store's
+// lock, provided the file still holds orig; otherwise it returns
+// errStoreChanged. edited must have passed validateEdit.
+func replaceIfUnchanged(s *core.Store, orig, edited []byte, name string) error {
+	if _, err := core.Parse(orig, s.Path()); err != nil {
+		// Store.Update refuses a file that does not parse, so a broken
+		// file (which edit is a way to repair) is replaced outright, after
+		// the same check without the lock.
+		if cur, err := s.ReadFile(); err != nil {
+			return err
+		} else if !bytes.Equal(cur, orig) {
+			return errStoreChanged
+		}
+		return s.Replace(edited)
+	}
+	doc, err := core.ParseDocument(edited, name)
+	if err != nil {
+		return err
+	}
+	return s.Update(func(d *core.Document) error {
+		if !bytes.Equal(d.Bytes(), orig) {
+			return errStoreChanged
+		}
+		*d = *doc // Update writes d.Bytes(): the edited text, byte for byte
+		return nil
+	})
+}
+
+// runEditor runs the user's editor on path, with the terminal as its
+// standard streams. Ctrl-C goes to the editor: user-secrets ignores it
+// meanwhile, so it never exits leaving the copy behind.
+func runEditor(f *Factory, path string) error {
+	editor := f.Getenv("VISUAL")
+	if strings.TrimSpace(editor) == "" {
+		editor = f.Getenv("EDITOR")
+	}
+	if strings.TrimSpace(editor) == "" {
+		editor = "vi"
+		if runtime.GOOS == "windows" {
+			editor = "notepad"
+		}
+	}
+	cmd := editorCommand(editor, path)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = f.IO.In, f.IO.Out, f.IO.ErrOut
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt)
+	defer signal.Stop(sig)
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("editor %q: %w", editor, err)
+	}
+	return nil
+}
+
+// editorCommand returns the command that opens path in editor: on Unix
+// through /bin/sh, so the editor string may hold arguments and quotes; on
+// Windows split at spaces, unless it names an existing file.
+func editorCommand(editor, path string) *exec.Cmd {
+	if runtime.GOOS != "windows" {
+		return exec.Command("/bin/sh", "-c", editor+` "$@"`, editor, path)
+	}
+	if _, err := os.Stat(editor); err == nil {
+		return exec.Command(editor, path)
+	}
+	fields := strings.Fields(editor)
+	return exec.Command(fields[0], append(fields[1:], path)...)
+}
