@@ -10,6 +10,7 @@ func init() {
 			newCmdImport(f, nil),
 			newCmdExport(f, nil),
 			newCmdEdit(f, nil),
+			newCmdScan(f, nil),
 		}
 	}
 }
