@@ -186,7 +186,14 @@ func (d *Document) Update(set []Entry, del []string) ([]Warning, error) {
 		}
 		b.WriteString(k + "=" + c.text + nl)
 	}
-	p, err := parseGo(b.String(), d.filename)
+	out := b.String()
+	if t := strings.TrimPrefix(out, "\ufeff"); strings.HasPrefix(t, "# Python ") && DetectDialect([]byte(t[:min(len(t), 64)])) == DialectPython {
+		// Removing the first line left a python-env-secrets header first,
+		// which would switch the file to that tool's rules and change what
+		// other values mean: keep the header off the first line.
+		out = out[:len(out)-len(t)] + "#" + nl + t
+	}
+	p, err := parseGo(out, d.filename)
 	if err != nil {
 		// Only a bug in FormatValue or in the splicing can get here.
 		return nil, fmt.Errorf("internal error: edited %s does not parse: %w", d.filename, err)

@@ -341,3 +341,31 @@ func TestPythonConvertStore(t *testing.T) {
 		})
 	}
 }
+
+// TestEditKeepsDialect: deleting the first line of a file whose second line
+// is the python-env-secrets header must not switch the file to that tool's
+// rules (which would change what the other values mean).
+func TestEditKeepsDialect(t *testing.T) {
+	for _, src := range []string{
+		"KEY=1\n# Python User Secrets\nB=\"x\\ny\"\nC='c' # note\n",
+		"\ufeffKEY=1\r\n# Python Env Secrets\r\nB=\"x\\ny\"\r\nC='c' # note\r\n",
+	} {
+		d, err := ParseDocument([]byte(src), "f.secrets")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := d.Delete("KEY"); n != 1 || err != nil {
+			t.Fatalf("Delete = %d, %v", n, err)
+		}
+		if got := DetectDialect(d.Bytes()); got != DialectGo {
+			t.Errorf("after Delete, DetectDialect = %v, want DialectGo", got)
+		}
+		got, err := Parse(d.Bytes(), "f.secrets")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []Entry{{Key: "B", Value: "x\ny"}, {Key: "C", Value: "c"}}; !fuzzSameEntries(got, want) {
+			t.Errorf("after Delete, the other values read differently")
+		}
+	}
+}
