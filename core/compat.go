@@ -153,7 +153,9 @@ func dollarNeedsEscape(v string, i int) bool {
 //
 // The models of the other readers are derived from their sources (see the
 // functions below) and checked against the real parsers by the differential
-// test in compat_test.go; docs/compat-matrix.md shows the results.
+// test in compat_test.go; docs/compat-matrix.md shows the results. One
+// approximation: gotenv cannot read a line longer than 65535 bytes, and
+// Accepts, which does not know the key, allows 128 bytes for "KEY=".
 func Accepts(f Form, value string) Readers {
 	text := ""
 	if f == FormDouble {
