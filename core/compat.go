@@ -83,6 +83,9 @@ func FormatValue(value string) (text string, misread Readers) {
 // ChooseForm returns the form FormatValue uses for value and the readers
 // that would misread it in that form.
 func ChooseForm(value string) (Form, Readers) {
+	if isPlain(value) {
+		return FormBare, 0
+	}
 	var fallback Form = -1
 	var fallbackOK Readers
 	for f := FormBare; f <= FormDouble; f++ {
@@ -98,6 +101,36 @@ func ChooseForm(value string) (Form, Readers) {
 		return FormDouble, AllReaders &^ Accepts(FormDouble, value)
 	}
 	return fallback, AllReaders &^ fallbackOK
+}
+
+// plainByte marks the bytes that no reader of the compatibility set treats
+// specially in a bare value: letters, digits and _ - . / : @ + , % =.
+var plainByte = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = true, true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for _, c := range "_-./:@+,%=" {
+		t[c] = true
+	}
+	return t
+}()
+
+// isPlain reports whether value is made of plain bytes only and short
+// enough for every reader's line limit, so that every reader reads it bare
+// (the fast path of ChooseForm; TestPlainFastPath checks it against Accepts).
+func isPlain(value string) bool {
+	if len(value) > 4096 {
+		return false
+	}
+	for i := 0; i < len(value); i++ {
+		if !plainByte[value[i]] {
+			return false
+		}
+	}
+	return true
 }
 
 // Render writes value in form f. It does not check that f suits value.
