@@ -3,9 +3,11 @@ package core
 import (
 	"bytes"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Entry is one secret: a key, its value, and the 1-based line of the file
@@ -42,6 +44,9 @@ type parsed struct {
 	src     string
 	dialect Dialect
 	defs    []span // every definition, duplicates included, in file order
+	// flat holds the definitions instead of defs when only the entries
+	// are wanted (Parse): no spans, and no copy into a new slice.
+	flat []Entry
 }
 
 // Parse reads dotenv text and returns its entries, one per key, in file
@@ -51,7 +56,28 @@ type parsed struct {
 // The errors are *ParseError values naming the file and line; they never
 // contain text from the file.
 func Parse(data []byte, filename string) ([]Entry, error) {
-	p, err := parse(data, filename)
+	p, err := parseData(data, filename, false)
+	if err != nil {
+		return nil, err
+	}
+	return p.entries(), nil
+}
+
+// parseOwned is Parse for a buffer that nothing else holds or will ever
+// modify (Store.All's fresh read of the file): the entries' strings share
+// its memory instead of a copy of it.
+func parseOwned(data []byte, filename string) ([]Entry, error) {
+	if len(data) == 0 {
+		return Parse(data, filename)
+	}
+	if err := checkText(data, filename); err != nil {
+		return nil, err
+	}
+	s := unsafe.String(unsafe.SliceData(data), len(data))
+	if DetectDialect(data) == DialectPython {
+		return parsePython(s).entries(), nil
+	}
+	p, err := parseGoMode(s, filename, false)
 	if err != nil {
 		return nil, err
 	}
@@ -85,34 +111,92 @@ func DetectDialect(data []byte) Dialect {
 
 // entries returns the effective entries: last definition wins, in the order
 // of the winning definitions.
+//
+// With defs, the result is a new slice each time; with flat, it is flat
+// itself, filtered in place.
 func (p *parsed) entries() []Entry {
-	if len(p.defs) == 0 {
-		return nil
-	}
-	last := make(map[string]int, len(p.defs))
-	for i, d := range p.defs {
-		last[d.Key] = i
-	}
-	out := make([]Entry, 0, len(last))
-	for i, d := range p.defs {
-		if last[d.Key] == i {
-			out = append(out, d.Entry)
+	out := p.flat
+	if out == nil {
+		if len(p.defs) == 0 {
+			return nil
+		}
+		out = make([]Entry, len(p.defs))
+		for i := range p.defs {
+			out[i] = p.defs[i].Entry
 		}
 	}
-	return out
+	if len(out) == 0 || !hasDuplicateKeys(out) {
+		return out // the common case
+	}
+	last := make(map[string]int, len(out))
+	for i, e := range out {
+		last[e.Key] = i
+	}
+	n := 0
+	for i, e := range out {
+		if last[e.Key] == i {
+			out[n] = e
+			n++
+		}
+	}
+	return out[:n]
 }
 
-func parse(data []byte, filename string) (*parsed, error) {
-	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return nil, &ParseError{File: filename, Line: lineAt(data, i), Reason: "NUL byte"}
+// keySeed seeds the hash of hasDuplicateKeys.
+var keySeed = maphash.MakeSeed()
+
+// hasDuplicateKeys reports whether two entries share a key. It uses an
+// open-addressing table of indexes, which holds no pointers and costs far
+// less than a map for the garbage collector.
+func hasDuplicateKeys(es []Entry) bool {
+	if len(es) < 2 {
+		return false
 	}
-	if !utf8.Valid(data) {
-		return nil, &ParseError{File: filename, Line: lineAt(data, invalidUTF8At(data)), Reason: "invalid UTF-8"}
+	size := 4
+	for size < 2*len(es) {
+		size <<= 1
+	}
+	mask := uint64(size - 1)
+	table := make([]int32, size) // index+1 of the entry in each slot
+	for i := range es {
+		h := maphash.String(keySeed, es[i].Key) & mask
+		for table[h] != 0 {
+			if es[table[h]-1].Key == es[i].Key {
+				return true
+			}
+			h = (h + 1) & mask
+		}
+		table[h] = int32(i + 1)
+	}
+	return false
+}
+
+// parse reads data for a Document: every definition with its span.
+func parse(data []byte, filename string) (*parsed, error) {
+	return parseData(data, filename, true)
+}
+
+// parseData checks the encoding, picks the dialect and reads data; with
+// spans false, a file in this project's grammar is read into parsed.flat.
+func parseData(data []byte, filename string, spans bool) (*parsed, error) {
+	if err := checkText(data, filename); err != nil {
+		return nil, err
 	}
 	if DetectDialect(data) == DialectPython {
 		return parsePython(string(data)), nil
 	}
-	return parseGo(string(data), filename)
+	return parseGoMode(string(data), filename, spans)
+}
+
+// checkText reports a NUL byte or invalid UTF-8, with its line.
+func checkText(data []byte, filename string) error {
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return &ParseError{File: filename, Line: lineAt(data, i), Reason: "NUL byte"}
+	}
+	if !utf8.Valid(data) {
+		return &ParseError{File: filename, Line: lineAt(data, invalidUTF8At(data)), Reason: "invalid UTF-8"}
+	}
+	return nil
 }
 
 func lineAt(data []byte, off int) int {
@@ -171,9 +255,65 @@ func lineEnd(s string, pos int) (eol, next int) {
 	return len(s), len(s)
 }
 
-// parseGo reads this project's grammar.
+// lineScanner finds line ends like lineEnd, with IndexByte, remembering the
+// next LF and the next CR so that each is searched for once per file (a
+// file of lone-CR lines stays linear).
+type lineScanner struct {
+	s      string
+	lf, cr int // offset of the next LF / CR at or after the last query, or len(s)
+}
+
+func newLineScanner(s string) lineScanner {
+	return lineScanner{s: s, lf: -1, cr: -1}
+}
+
+// next returns the offset of the first c at or after pos, or len(s).
+func (ls *lineScanner) next(c byte, cached, pos int) int {
+	if cached >= pos {
+		return cached
+	}
+	if i := strings.IndexByte(ls.s[pos:], c); i >= 0 {
+		return pos + i
+	}
+	return len(ls.s)
+}
+
+// end returns the index of the terminator of the line starting at pos
+// (len(s) if none) and the index just past it.
+func (ls *lineScanner) end(pos int) (eol, next int) {
+	if ls.lf < pos {
+		ls.lf = ls.next('\n', ls.lf, pos)
+	}
+	if ls.cr < pos {
+		ls.cr = ls.next('\r', ls.cr, pos)
+	}
+	switch {
+	case ls.lf < ls.cr:
+		return ls.lf, ls.lf + 1
+	case ls.cr < len(ls.s):
+		if ls.cr+1 == ls.lf && ls.lf < len(ls.s) {
+			return ls.cr, ls.cr + 2
+		}
+		return ls.cr, ls.cr + 1
+	}
+	return len(ls.s), len(ls.s)
+}
+
+// parseGo reads this project's grammar, keeping each definition's span.
 func parseGo(s, filename string) (*parsed, error) {
+	return parseGoMode(s, filename, true)
+}
+
+// parseGoMode reads this project's grammar into parsed.defs (spans) or
+// parsed.flat.
+func parseGoMode(s, filename string, spans bool) (*parsed, error) {
+	// One definition per line at most: sized once, the slice never grows.
 	p := &parsed{src: s}
+	if n := strings.Count(s, "\n") + 1; spans {
+		p.defs = make([]span, 0, n)
+	} else {
+		p.flat = make([]Entry, 0, n)
+	}
 	pos := 0
 	if strings.HasPrefix(s, "\ufeff") {
 		pos = 3
@@ -182,9 +322,10 @@ func parseGo(s, filename string) (*parsed, error) {
 	fail := func(l int, format string, a ...any) error {
 		return &ParseError{File: filename, Line: l, Reason: fmt.Sprintf(format, a...)}
 	}
+	lines := newLineScanner(s)
 	for pos < len(s) {
 		start, startLine := pos, line
-		eol, next := lineEnd(s, pos)
+		eol, next := lines.end(pos)
 		t := trimLeftBlank(s[pos:eol])
 		if t == "" || t[0] == '#' {
 			pos, line = next, line+1
@@ -215,20 +356,31 @@ func parseGo(s, filename string) (*parsed, error) {
 			value, line = normalizeBreaks(raw), line+countBreaks(raw)
 			after = off + 1 + j + 1
 		case rest != "" && rest[0] == '"':
+			// The closing quote is the first '"' not escaped: a backslash
+			// escapes the byte after it, whatever it is.
 			j, simple := off+1, true
-			for ; j < len(s) && s[j] != '"'; j++ {
-				if s[j] == '\\' {
-					simple = false
-					j++
-				} else if s[j] == '\r' || s[j] == '\n' {
-					simple = false
+			for {
+				q := strings.IndexByte(s[j:], '"')
+				if q < 0 {
+					j = len(s)
+					break
+				}
+				b := strings.IndexByte(s[j:j+q], '\\')
+				if b < 0 {
+					j += q
+					break
+				}
+				simple = false
+				if j += b + 2; j >= len(s) {
+					j = len(s)
+					break
 				}
 			}
 			if j >= len(s) {
 				return nil, fail(startLine, "key %q: unterminated double-quoted value", key)
 			}
 			raw := s[off+1 : j]
-			if simple {
+			if simple && strings.IndexByte(raw, '\n') < 0 && strings.IndexByte(raw, '\r') < 0 {
 				value = raw
 			} else {
 				value, line = unescape(raw), line+countBreaks(raw)
@@ -236,13 +388,17 @@ func parseGo(s, filename string) (*parsed, error) {
 			after = j + 1
 		default:
 			v := rest
-			prevBlank := off > start && isBlank(s[off-1])
-			for i := 0; i < len(v); i++ {
-				if v[i] == '#' && (prevBlank || i > 0 && isBlank(v[i-1])) {
+			for i := 0; ; i++ {
+				j := strings.IndexByte(v[i:], '#')
+				if j < 0 {
+					break
+				}
+				// A '#' that follows a blank starts a comment; at i == 0
+				// the blank would be the one before the value.
+				if i += j; i > 0 && isBlank(v[i-1]) || i == 0 && off > start && isBlank(s[off-1]) {
 					v = v[:i]
 					break
 				}
-				prevBlank = false
 			}
 			value = trimRightBlank(v)
 			after = eol
@@ -256,7 +412,11 @@ func parseGo(s, filename string) (*parsed, error) {
 			}
 			next = n
 		}
-		p.defs = append(p.defs, span{Entry: Entry{Key: key, Value: value, Line: startLine}, start: start, end: next})
+		if spans {
+			p.defs = append(p.defs, span{Entry: Entry{Key: key, Value: value, Line: startLine}, start: start, end: next})
+		} else {
+			p.flat = append(p.flat, Entry{Key: key, Value: value, Line: startLine})
+		}
 		pos, line = next, line+1
 	}
 	return p, nil
@@ -264,10 +424,13 @@ func parseGo(s, filename string) (*parsed, error) {
 
 // countBreaks counts line breaks (LF, CRLF or a lone CR) in s.
 func countBreaks(s string) int {
-	n := 0
+	n := strings.Count(s, "\n")
+	if strings.IndexByte(s, '\r') < 0 {
+		return n
+	}
 	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' || s[i] == '\r' && (i+1 >= len(s) || s[i+1] != '\n') {
-			n++
+		if s[i] == '\r' && (i+1 >= len(s) || s[i+1] != '\n') {
+			n++ // a lone CR
 		}
 	}
 	return n
@@ -288,6 +451,15 @@ func unescape(raw string) string {
 	var b strings.Builder
 	b.Grow(len(raw))
 	for i := 0; i < len(raw); i++ {
+		// Copy the run up to the next backslash or CR at once.
+		j := i
+		for j < len(raw) && raw[j] != '\\' && raw[j] != '\r' {
+			j++
+		}
+		b.WriteString(raw[i:j])
+		if i = j; i == len(raw) {
+			break
+		}
 		c := raw[i]
 		switch {
 		case c == '\\' && i+1 < len(raw):

@@ -283,3 +283,74 @@ func TestRead(t *testing.T) {
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, errors.New("device error") }
+
+// TestLineScanner checks the parser's line splitting against lineEnd, the
+// plain byte loop, at every position of tricky and random texts.
+func TestLineScanner(t *testing.T) {
+	texts := []string{"", "a", "\n", "\r", "\r\n", "\n\r", "a\rb\r", "a\r\nb\r\n", "a\nb", "\r\r\n\n\r", "x\r"}
+	r := uint32(1)
+	for range 500 {
+		var b []byte
+		for range int(r % 12) {
+			r = r*1664525 + 1013904223
+			b = append(b, "ab\r\n"[r>>30])
+		}
+		texts = append(texts, string(b))
+	}
+	for _, s := range texts {
+		// Queries move forward, as in the parser, but may skip ahead.
+		for step := 1; step <= 3; step++ {
+			ls := newLineScanner(s)
+			for pos := 0; pos < len(s); pos += step {
+				gotEOL, gotNext := ls.end(pos)
+				wantEOL, wantNext := lineEnd(s, pos)
+				if gotEOL != wantEOL || gotNext != wantNext {
+					t.Fatalf("line end in %q at %d = %d, %d; want %d, %d", s, pos, gotEOL, gotNext, wantEOL, wantNext)
+				}
+			}
+		}
+	}
+}
+
+// TestParsePathsAgree checks that Parse (which collects entries directly),
+// parseOwned (Store.All's, without a copy) and a Document's Entries (which
+// keeps spans) read every text alike.
+func TestParsePathsAgree(t *testing.T) {
+	texts := []string{
+		"A=1\nB=2\nA=3\n", "A=1\nA=1\n", "\ufeffA='x\ny'\r\nB=\"p\\nq\" # c\rC=3", "# Python User Secrets\nA=1\nA=2\n",
+		"A=1\nB=2\nC=3\nB=4\nA=5\n", "A=1\nbad\n", "K=\"a\\\\\\\"b\\$c\\qd\\\r\ne\"\n",
+	}
+	r := uint32(7)
+	for range 2000 {
+		var b []byte
+		for range int(r % 24) {
+			r = r*1664525 + 1013904223
+			alpha := "AB=='\"\\# \n\r\tx"
+			b = append(b, alpha[(r>>24)%uint32(len(alpha))])
+		}
+		texts = append(texts, string(b))
+	}
+	for _, s := range texts {
+		got, err1 := Parse([]byte(s), "f")
+		d, err2 := ParseDocument([]byte(s), "f")
+		if (err1 == nil) != (err2 == nil) || err1 != nil && err1.Error() != err2.Error() {
+			t.Fatalf("Parse(%q) error %v, ParseDocument error %v", s, err1, err2)
+		}
+		if err1 != nil {
+			continue
+		}
+		want := d.Entries()
+		owned, err3 := parseOwned([]byte(s), "f")
+		if err3 != nil || fmtEntries(owned) != fmtEntries(got) {
+			t.Fatalf("parseOwned(%q) = %s, %v; Parse = %s", s, fmtEntries(owned), err3, fmtEntries(got))
+		}
+		if len(got) != len(want) {
+			t.Fatalf("Parse(%q) = %s, Document.Entries() = %s", s, fmtEntries(got), fmtEntries(want))
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("Parse(%q) = %s, Document.Entries() = %s", s, fmtEntries(got), fmtEntries(want))
+			}
+		}
+	}
+}

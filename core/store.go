@@ -90,7 +90,7 @@ func (s *Store) All() ([]Entry, error) {
 	if err != nil || data == nil {
 		return nil, err
 	}
-	return Parse(data, s.Path())
+	return parseOwned(data, s.Path()) // data is this call's own
 }
 
 // Map returns every secret as a map.
