@@ -1,0 +1,179 @@
+package core
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/joho/godotenv"
+)
+
+// The benchmarks behind SPEC §8's budgets:
+//
+//	go test -run '^$' -bench . -benchmem ./core/
+//
+// BenchmarkLoad compares a load of the secrets file (Store.All, and Parse
+// of os.ReadFile) with os.ReadFile alone and with godotenv.Read of the same
+// file; BenchmarkSet times a whole locked, synced Set.
+
+// processCPU returns the CPU time the process has used, where the OS
+// tells (see bench_unix_test.go), else nil. On a loaded machine the
+// cpu-ns/op it gives is steadier than wall-clock ns/op.
+var processCPU func() time.Duration
+
+// measure runs f in a b.Loop and, where it can, reports the process CPU
+// time per operation as cpu-ns/op (garbage collection included).
+func measure(b *testing.B, f func() error) {
+	b.Helper()
+	b.ReportAllocs()
+	var start time.Duration
+	if processCPU != nil {
+		start = processCPU()
+	}
+	for b.Loop() {
+		if err := f(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if processCPU != nil && b.N > 0 {
+		b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
+	}
+}
+
+// benchFile returns the text of a secrets file with n keys: mostly bare
+// values, some single-quoted, some double-quoted with escapes, as the
+// writer produces them.
+func benchFile(n int) []byte {
+	r := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+/"
+	var b strings.Builder
+	b.WriteString(Header("/home/dev/project", fixtureID))
+	for i := range n {
+		v := make([]byte, 16+r.IntN(48))
+		for j := range v {
+			v[j] = alphabet[r.IntN(len(alphabet))]
+		}
+		switch i % 10 {
+		case 0, 1:
+			fmt.Fprintf(&b, "KEY_%05d='%s #%d'\n", i, v, i)
+		case 2:
+			fmt.Fprintf(&b, "KEY_%05d=\"%s\\n%s\"\n", i, v[:8], v[8:])
+		default:
+			fmt.Fprintf(&b, "KEY_%05d=%s\n", i, v)
+		}
+	}
+	return []byte(b.String())
+}
+
+// benchStore writes a store holding an n-key file.
+func benchStore(b *testing.B, n int) *Store {
+	b.Helper()
+	s, err := OpenID(b.TempDir(), fixtureID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := s.Replace(benchFile(n)); err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+func BenchmarkLoad(b *testing.B) {
+	for _, n := range []int{100, 1000, 10000} {
+		s := benchStore(b, n)
+		path := s.Path()
+		// Check once that every reader reads all the keys.
+		if all, err := s.All(); err != nil || len(all) != n {
+			b.Fatalf("All() = %d entries, %v; want %d", len(all), err, n)
+		}
+		if m, err := godotenv.Read(path); err != nil || len(m) != n {
+			b.Fatalf("godotenv.Read() = %d entries, %v; want %d", len(m), err, n)
+		}
+		b.Run(fmt.Sprintf("keys=%d/os.ReadFile", n), func(b *testing.B) {
+			measure(b, func() error { _, err := os.ReadFile(path); return err })
+		})
+		b.Run(fmt.Sprintf("keys=%d/Store.All", n), func(b *testing.B) {
+			measure(b, func() error { _, err := s.All(); return err })
+		})
+		b.Run(fmt.Sprintf("keys=%d/Parse", n), func(b *testing.B) {
+			measure(b, func() error {
+				data, err := os.ReadFile(path)
+				if err == nil {
+					_, err = Parse(data, path)
+				}
+				return err
+			})
+		})
+		b.Run(fmt.Sprintf("keys=%d/godotenv.Read", n), func(b *testing.B) {
+			measure(b, func() error { _, err := godotenv.Read(path); return err })
+		})
+	}
+}
+
+// BenchmarkParseOnly is the reader without the file system.
+func BenchmarkParseOnly(b *testing.B) {
+	for _, n := range []int{100, 10000} {
+		data := benchFile(n)
+		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			measure(b, func() error { _, err := Parse(data, "f"); return err })
+		})
+	}
+}
+
+func BenchmarkSet(b *testing.B) {
+	for _, n := range []int{100, 10000} {
+		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
+			s := benchStore(b, n)
+			key := fmt.Sprintf("KEY_%05d", n/2)
+			i := 0
+			measure(b, func() error {
+				i++
+				_, err := s.Set(key, fmt.Sprintf("value-%d", i))
+				return err
+			})
+		})
+	}
+}
+
+// BenchmarkSetNew appends a new key each time to a store that starts with
+// n keys.
+func BenchmarkSetNew(b *testing.B) {
+	for _, n := range []int{100, 10000} {
+		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
+			s := benchStore(b, n)
+			i := 0
+			measure(b, func() error {
+				i++
+				_, err := s.Set(fmt.Sprintf("NEW_%d", i), "v")
+				return err
+			})
+		})
+	}
+}
+
+// TestBenchFileReadsBack keeps the benchmark input honest.
+func TestBenchFileReadsBack(t *testing.T) {
+	data := benchFile(1000)
+	es, err := Parse(data, "f")
+	if err != nil || len(es) != 1000 {
+		t.Fatalf("Parse(benchFile(1000)) = %d entries, %v", len(es), err)
+	}
+	path := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m, err := godotenv.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if m[e.Key] != e.Value {
+			t.Errorf("godotenv reads %s differently", e.Key)
+		}
+	}
+}

@@ -1,0 +1,19 @@
+//go:build unix
+
+package core
+
+import (
+	"syscall"
+	"time"
+)
+
+func init() { processCPU = rusageCPU }
+
+// rusageCPU returns the CPU time (user and system) this process has used.
+func rusageCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
