@@ -21,7 +21,7 @@ var ErrLockTimeout = errors.New("timed out waiting for lock")
 func Lock(path string, timeout time.Duration) (unlock func(), err error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("open lock file %q: %w", path, err)
+		return nil, fmt.Errorf("lock: %w", err) // err names the path
 	}
 	deadline := time.Now().Add(timeout)
 	wait := 500 * time.Microsecond

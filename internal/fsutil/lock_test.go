@@ -3,6 +3,7 @@ package fsutil
 import (
 	"errors"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -89,5 +90,14 @@ func TestLockMutualExclusion(t *testing.T) {
 	wg.Wait()
 	if maxHolders != 1 || total != 80 {
 		t.Errorf("%d locks taken, at most %d held at once; want 80 and 1", total, maxHolders)
+	}
+}
+
+// TestLockErrorText checks that an error names the lock file once.
+func TestLockErrorText(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "missing", "lock")
+	_, err := Lock(path, 0)
+	if err == nil || strings.Count(err.Error(), path) != 1 {
+		t.Errorf("Lock() error = %v, want one naming %s once", err, path)
 	}
 }
