@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -178,4 +179,63 @@ func TestInjectErrors(t *testing.T) {
 			t.Errorf("error contains the value")
 		}
 	})
+}
+
+// TestInitUserSecrets runs the one-call set-up, which has no options: it
+// reads the working directory and the process environment. t.Chdir and
+// t.Setenv point both at temporary places (and restore them), so the real
+// home and store are never used.
+func TestInitUserSecrets(t *testing.T) {
+	base := t.TempDir()
+	skipIfAncestorDefinesID(t, base)
+	proj := filepath.Join(base, "proj")
+	putFile(t, filepath.Join(proj, "go.mod"), "module example.com/p\n")
+	sub := filepath.Join(proj, "cmd", "app")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(sub)
+	t.Setenv("USER_SECRETS_DIR", filepath.Join(base, "root"))
+	t.Setenv("USER_SECRETS_ID", "") // empty counts as unset
+	const (
+		injected = "USER_SECRETS_CORE_TEST_INJECTED"
+		kept     = "USER_SECRETS_CORE_TEST_KEPT"
+	)
+	t.Setenv(injected, "")
+	os.Unsetenv(injected) // unset now; t.Setenv's cleanup restores the original state
+	t.Setenv(kept, "from-the-environment")
+
+	set, err := InitUserSecrets()
+	if err != nil || len(set) != 0 {
+		t.Fatalf("InitUserSecrets() in a new project = %v, %v; want nothing set", set, err)
+	}
+	env := fileText(t, filepath.Join(proj, ".env"))
+	id, line := scanID([]byte(env))
+	if line == 0 || !v4ID.MatchString(id) {
+		t.Fatalf("InitUserSecrets() did not write an ID to the module root's .env: %q", env)
+	}
+
+	s, err := Open(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.ID() != id || filepath.Dir(s.Dir()) != filepath.Join(base, "root") {
+		t.Fatalf("Open(Options{}) = %s in %s, want %s in the temporary root", s.ID(), s.Dir(), id)
+	}
+	if _, err := s.SetMany([]Entry{{Key: injected, Value: "v1"}, {Key: kept, Value: "from-the-store"}}); err != nil {
+		t.Fatal(err)
+	}
+	set, err = InitUserSecrets()
+	if err != nil || fmt.Sprint(set) != "["+injected+"]" {
+		t.Fatalf("InitUserSecrets() = %v, %v; want [%s]", set, err, injected)
+	}
+	if v, _ := os.LookupEnv(injected); v != "v1" {
+		t.Errorf("%s not injected", injected)
+	}
+	if v := os.Getenv(kept); v != "from-the-environment" {
+		t.Errorf("%s was overridden; the real environment should win", kept)
+	}
+	if got := fileText(t, filepath.Join(proj, ".env")); got != env {
+		t.Errorf("the second InitUserSecrets changed .env")
+	}
 }
