@@ -363,3 +363,32 @@ func TestAppendLine(t *testing.T) {
 		}
 	}
 }
+
+// TestInitOddProjectDir checks that a project directory whose name holds a
+// line break still gives a secrets file that parses: the header keeps the
+// name on one comment line.
+func TestInitOddProjectDir(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no line breaks in Windows file names")
+	}
+	for _, name := range []string{"odd\nname", "odd\r\nAPI_KEY=injected", "cr\rname"} {
+		base := t.TempDir()
+		dir := filepath.Join(base, name)
+		putFile(t, filepath.Join(dir, "go.mod"), "module example.com/p\n")
+		opts := Options{ProjectDir: dir, Root: filepath.Join(base, "root"), LookupEnv: emptyEnv}
+		res, err := Init(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkStoreCreated(t, opts.Root, res.Project.ID)
+		s, err := Open(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustSet(t, s, "A", "1")
+		all, err := s.All()
+		if err != nil || !sameEntries(all, entriesKV("A", "1")) {
+			t.Errorf("project %q: All() = %s, %v; want only A", name, fmtEntries(all), err)
+		}
+	}
+}

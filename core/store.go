@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-user-secrets/user-secrets/internal/fsutil"
@@ -303,6 +305,11 @@ func (s *Store) header() string {
 func Header(projectDir, id string) string {
 	h := "# user-secrets: local development secrets (dotenv syntax), kept outside the project tree\n"
 	if projectDir != "" {
+		if strings.ContainsAny(projectDir, "\r\n") {
+			// A line break would end the comment, and the rest of the
+			// name would be read as a definition.
+			projectDir = strconv.Quote(projectDir)
+		}
 		h += "# Project: " + projectDir + "\n"
 	}
 	return h + "# USER_SECRETS_ID: " + id + "\n# Do not share or commit this file.\n"
