@@ -22,7 +22,7 @@ export HOME="$out/home" USER_SECRETS_DIR="$out/store"
 unset USER_SECRETS_ID
 mkdir -p "$HOME" "$out/proj"
 cd "$out/proj"
-"$us" init >/dev/null
+"$us" init >/dev/null 2>&1
 for i in $(seq 1 100); do
 	printf 'value-%03d-%s' "$i" "abcdefghijklmnopqrstuvwxyz" | "$us" set "KEY_$i" >/dev/null 2>&1
 done
@@ -30,14 +30,24 @@ id=$(sed -n 's/^USER_SECRETS_ID=//p' .env)
 
 echo "# user-secrets whole-process timings ($(nproc) cores, $(uname -sr), $(go version | cut -d' ' -f3))"
 echo
-hyperfine -N --warmup 20 --runs "$runs" --export-markdown "$out/cli.md" \
+hyperfine -N --warmup 20 --runs "$runs" --export-json "$out/cli.json" \
 	-n 'go binary that does nothing (floor)' "$out/noop" \
 	-n 'user-secrets get KEY_50' "$us get KEY_50" \
 	-n 'user-secrets list' "$us list" \
 	-n 'user-secrets --id <uuid> get KEY_50' "$us --id $id get KEY_50" \
 	-n 'user-secrets set NEW (100-key store)' "$us set NEW fresh-value" \
-	-n 'user-secrets run -- true' "$us run -- true" >/dev/null
-cat "$out/cli.md"
+	-n 'user-secrets run -- true' "$us run -- true" >/dev/null 2>&1
+python3 - "$out/cli.json" <<'PY'
+import json, sys
+rs = json.load(open(sys.argv[1]))["results"]
+floor = rs[0]["median"]
+print("| command | median | mean ± σ | min | × floor |")
+print("|---|---:|---:|---:|---:|")
+for r in rs:
+    ms = lambda x: "%.2f ms" % (x * 1000)
+    print("| `%s` | %s | %s ± %.2f | %s | %.2f |" % (r["command"], ms(r["median"]), ms(r["mean"]),
+          r["stddev"] * 1000, ms(r["min"]), r["median"] / floor))
+PY
 echo
 
 echo "# concurrent set: N processes, each setting its own key in one fresh store"
@@ -47,7 +57,7 @@ echo "|---|---|---|"
 for n in 2 8 32; do
 	export USER_SECRETS_DIR="$out/store-$n"
 	mkdir -p "$out/c$n" && cd "$out/c$n"
-	"$us" init >/dev/null
+	"$us" init >/dev/null 2>&1
 	start=$(date +%s%N)
 	for i in $(seq 1 "$n"); do
 		"$us" set "PAR_$i" "v$i" 2>/dev/null &
