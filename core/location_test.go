@@ -166,16 +166,19 @@ func TestStoreRoot(t *testing.T) {
 	}
 }
 
-// TestStoreRootDefaults checks that the zero Options read the real
-// environment and home (read-only: StoreRoot creates nothing).
+// TestStoreRootDefaults checks the default home lookup (os.UserHomeDir),
+// with $HOME pointed at a temporary directory.
 func TestStoreRootDefaults(t *testing.T) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "plan9" {
+		t.Skip("the home directory is not $HOME here")
+	}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
 	got, err := StoreRoot(Options{LookupEnv: emptyEnv})
-	if err != nil {
-		t.Skipf("no home directory here: %v", err)
+	if want := filepath.Join(home, ".python", "usersecrets"); err != nil || got != want {
+		t.Errorf("StoreRoot() = %q, %v; want %q", got, err, want)
 	}
-	if !filepath.IsAbs(got) {
-		t.Errorf("StoreRoot() = %q, want an absolute path", got)
-	}
+	mustNotExist(t, filepath.Join(home, ".python"))
 }
 
 func TestProjectPaths(t *testing.T) {
