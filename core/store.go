@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -229,7 +230,41 @@ func (s *Store) Clear() (int, error) {
 // Replace validates data as a whole secrets file (it must parse, and every
 // key must be valid) and, only then, makes it the store's content.
 func (s *Store) Replace(data []byte) error {
-	entries, err := Parse(data, s.Path())
+	if err := validateFile(data, s.Path()); err != nil {
+		return err
+	}
+	return s.write(func() ([]byte, error) { return data, nil })
+}
+
+// ErrChanged is returned by ReplaceIf when the secrets file is no longer
+// what the caller read.
+var ErrChanged = errors.New("the secrets file changed meanwhile")
+
+// ReplaceIf is Replace, done only if the file's current content is still
+// old (nil: the file does not exist), compared under the store's lock. It
+// returns ErrChanged, and writes nothing, otherwise. It is the
+// compare-and-swap an editor needs: another writer's change is never
+// overwritten.
+func (s *Store) ReplaceIf(old, data []byte) error {
+	if err := validateFile(data, s.Path()); err != nil {
+		return err
+	}
+	return s.write(func() ([]byte, error) {
+		cur, err := s.ReadFile()
+		if err != nil {
+			return nil, err
+		}
+		if (cur == nil) != (old == nil) || !bytes.Equal(cur, old) {
+			return nil, ErrChanged
+		}
+		return data, nil
+	})
+}
+
+// validateFile checks that data is a whole secrets file this package
+// accepts: it parses, and every key is valid.
+func validateFile(data []byte, filename string) error {
+	entries, err := Parse(data, filename)
 	if err != nil {
 		return err
 	}
@@ -238,7 +273,7 @@ func (s *Store) Replace(data []byte) error {
 			return err
 		}
 	}
-	return s.write(func() ([]byte, error) { return data, nil })
+	return nil
 }
 
 // errNoChange tells Update that fn made no change, so nothing is written.

@@ -520,3 +520,28 @@ func TestStoreErrorsOnOddFiles(t *testing.T) {
 		mustNotExist(t, s.Path())
 	})
 }
+
+func TestReplaceIf(t *testing.T) {
+	s, err := OpenID(t.TempDir(), "0b5a4a36-3f7e-4d8c-9a4e-4a1f6f7a1b2c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReplaceIf([]byte("X=1\n"), []byte("A=1\n")); !errors.Is(err, ErrChanged) {
+		t.Fatalf("ReplaceIf on a missing file with old != nil = %v, want ErrChanged", err)
+	}
+	if err := s.ReplaceIf(nil, []byte("A=1\n")); err != nil {
+		t.Fatalf("ReplaceIf(nil, …) on a missing file = %v", err)
+	}
+	if err := s.ReplaceIf([]byte("A=2\n"), []byte("A=3\n")); !errors.Is(err, ErrChanged) {
+		t.Fatalf("ReplaceIf with stale old = %v, want ErrChanged", err)
+	}
+	if err := s.ReplaceIf([]byte("A=1\n"), []byte("A 3\n")); err == nil {
+		t.Fatal("ReplaceIf with an unparsable file succeeded")
+	}
+	if err := s.ReplaceIf([]byte("A=1\n"), []byte("A=3\n")); err != nil {
+		t.Fatalf("ReplaceIf with current old = %v", err)
+	}
+	if v, _ := s.Get("A"); v != "3" {
+		t.Fatalf("after ReplaceIf, A = %q, want %q", v, "3")
+	}
+}
