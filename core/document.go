@@ -308,7 +308,7 @@ func (d *Document) convertPython() ([]Warning, error) {
 // readsBackAsKey reports whether "key=" is read by this package's grammar as
 // a definition of exactly key.
 func readsBackAsKey(key string) bool {
-	if key == "" || strings.ContainsAny(key, "=\r\n") || key[0] == '#' || isBlank(key[0]) || isBlank(key[len(key)-1]) {
+	if key == "" || strings.ContainsAny(key, "=\r\n") || key[0] == '#' || badKeyByte(key) != "" {
 		return false
 	}
 	return !(len(key) > 6 && strings.HasPrefix(key, "export") && isBlank(key[6]))

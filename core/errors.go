@@ -81,14 +81,34 @@ type KeyError struct {
 }
 
 func (e *KeyError) Error() string {
+	key := displayKey(e.Key)
 	switch {
 	case e.Err == ErrNotFound:
-		return fmt.Sprintf("%q: %v", e.Key, e.Err)
+		return fmt.Sprintf("%s: %v", key, e.Err)
 	case e.Err == ErrInvalidValue:
-		return fmt.Sprintf("value of %q: %s", e.Key, e.Reason)
+		return fmt.Sprintf("value of %s: %s", key, e.Reason)
 	default:
-		return fmt.Sprintf("%v %q: %s", e.Err, e.Key, e.Reason)
+		return fmt.Sprintf("%v %s: %s", e.Err, key, e.Reason)
 	}
+}
+
+// displayKey quotes a key for a message. A "key" that is not one may be a
+// value typed in the wrong place (`set API_KEY=value`), so only its leading
+// run of key-like characters is shown, at most 48 bytes, and "…" marks
+// what was left out.
+func displayKey(key string) string {
+	n := 0
+	for n < len(key) && n < 48 && isKeyLike(key[n]) {
+		n++
+	}
+	if n == len(key) {
+		return fmt.Sprintf("%q", key)
+	}
+	return fmt.Sprintf("%q…", key[:n])
+}
+
+func isKeyLike(c byte) bool {
+	return c == '_' || c == '.' || c == '-' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
 }
 
 // Unwrap returns the sentinel.

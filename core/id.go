@@ -218,8 +218,12 @@ func projectDirFrom(wd string) string {
 // scan: other lines may hold any syntax. It accepts a UTF-8 BOM, CRLF,
 // "export ", surrounding quotes and spaces and a trailing " # comment"; the
 // last definition wins. line is 0 when the file does not define the ID. The
-// returned id is not validated.
+// returned id is not validated. A path that is not a regular file (a Python
+// virtualenv named .env, say) gives an error matching fs.ErrNotExist.
 func ScanEnvFileID(path string) (id string, line int, err error) {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return "", 0, fmt.Errorf("%s is not a regular file: %w", path, fs.ErrNotExist)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return "", 0, err

@@ -51,6 +51,10 @@ func Init(opts Options) (*InitResult, error) {
 	}
 	defer unlock()
 
+	if fi, err := os.Stat(p.EnvFile); err == nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (a virtualenv?): cannot write USER_SECRETS_ID there; "+
+			"move it, or give the ID with $%s", p.EnvFile, EnvID)
+	}
 	data, err := os.ReadFile(p.EnvFile)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("read %s: %w", p.EnvFile, err)

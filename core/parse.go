@@ -342,6 +342,9 @@ func parseGoMode(s, filename string, spans bool) (*parsed, error) {
 		if key == "" {
 			return nil, fail(line, "empty key before '='")
 		}
+		if reason := badKeyByte(key); reason != "" {
+			return nil, fail(line, "the text before '=' is not a key: it holds %s (is the '=' missing after the key?)", reason)
+		}
 		rest := trimLeftBlank(t[eq+1:])
 		off := eol - len(rest) // offset of rest in s
 		var value string
@@ -420,6 +423,24 @@ func parseGoMode(s, filename string, spans bool) (*parsed, error) {
 		pos, line = next, line+1
 	}
 	return p, nil
+}
+
+// badKeyByte says what, in a key read from a file, shows that the text
+// before '=' is not a key at all but, say, a value whose line lost its '=':
+// a blank, a quote or a control character. It returns "" for a plausible
+// key. The error built from it never quotes the text.
+func badKeyByte(key string) string {
+	for i := 0; i < len(key); i++ {
+		switch c := key[i]; {
+		case c == ' ' || c == '\t':
+			return "a blank"
+		case c == '"' || c == '\'' || c == '`':
+			return "a quote"
+		case c < 0x20 || c == 0x7f:
+			return "a control character"
+		}
+	}
+	return ""
 }
 
 // countBreaks counts line breaks (LF, CRLF or a lone CR) in s.
