@@ -24,7 +24,9 @@
 //     comments. ("Blank" means space or tab.)
 //   - "export" followed by blanks before the key is dropped.
 //   - The key runs to the first '=' and is trimmed of blanks. A line
-//     without '=', or with an empty key, is an error.
+//     without '=', an empty key, and a key holding a blank, a quote or a
+//     control character (most likely a line whose '=' went missing) are
+//     errors.
 //   - The value follows the '=' and any blanks:
 //     'single-quoted' is literal text up to the next ', and may span lines;
 //     "double-quoted" runs to the next unescaped " and may span lines, with

@@ -62,7 +62,7 @@ func WriteAtomic(path string, data []byte, perm fs.FileMode, policy Policy) erro
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("close %q: %w", tmpName, err)
 	}
-	if err := os.Rename(tmpName, target); err != nil {
+	if err := rename(tmpName, target); err != nil {
 		return fmt.Errorf("replace %q: %w", target, err)
 	}
 	ok = true
