@@ -63,6 +63,7 @@ const (
 	FormDouble             // KEY="value" with \\ \" \n \r \$ escapes
 )
 
+// String names the form: "bare", "single-quoted" or "double-quoted".
 func (f Form) String() string {
 	return [...]string{"bare", "single-quoted", "double-quoted"}[f]
 }

@@ -26,10 +26,11 @@ type Document struct {
 // compatibility set would read differently. It names the key, never the
 // value.
 type Warning struct {
-	Key     string
+	Key     string  // the key whose value is affected
 	Misread Readers // the readers that would read something else
 }
 
+// String describes the warning, naming the key and the readers.
 func (w Warning) String() string {
 	return fmt.Sprintf("%q is stored exactly, but these readers would read a different value: %s", w.Key, w.Misread)
 }

@@ -30,6 +30,7 @@ type ParseError struct {
 	Reason string // what was wrong, without any text of the file
 }
 
+// Error returns "file:line: reason".
 func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Reason)
 }
@@ -42,6 +43,7 @@ type NoIDError struct {
 	Looked []string
 }
 
+// Error says where the search looked and how to create an ID.
 func (e *NoIDError) Error() string {
 	return fmt.Sprintf("no USER_SECRETS_ID found (looked in %s): run `user-secrets init`",
 		strings.Join(e.Looked, ", "))
@@ -58,6 +60,7 @@ type IDError struct {
 	Line   int    // line in Source when it is a file, else 0
 }
 
+// Error names the source and line, the rejected text and the expected form.
 func (e *IDError) Error() string {
 	where := e.Source
 	if e.Line > 0 {
@@ -75,11 +78,13 @@ func (e *IDError) Is(target error) bool { return target == ErrInvalidID }
 // KeyError reports a key that was refused or not found. It matches the
 // sentinel in Err (ErrInvalidKey, ErrInvalidValue or ErrNotFound).
 type KeyError struct {
-	Key    string
+	Key    string // the key concerned, as given (shortened when long)
 	Err    error  // the sentinel
 	Reason string // why, for ErrInvalidKey and ErrInvalidValue
 }
 
+// Error names the key (only its leading key-like part; see displayKey) and
+// the reason, never a value.
 func (e *KeyError) Error() string {
 	key := displayKey(e.Key)
 	switch {

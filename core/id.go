@@ -23,6 +23,7 @@ const (
 	SourceDotEnv                   // a .env file (Project.EnvFile)
 )
 
+// String names the source: "explicit", "environment", "dotenv" or "none".
 func (s IDSource) String() string {
 	switch s {
 	case SourceExplicit:

@@ -13,9 +13,9 @@ import (
 // Entry is one secret: a key, its value, and the 1-based line of the file
 // where it is defined (0 for an entry that is not from a file).
 type Entry struct {
-	Key   string
-	Value string
-	Line  int
+	Key   string // the key, as written
+	Value string // the value, decoded
+	Line  int    // 1-based line of the definition; 0 when not from a file
 }
 
 // Dialect is the set of rules a file is read by.

@@ -189,8 +189,11 @@ func (s *Store) Delete(keys ...string) error {
 
 // MissingKeysError lists keys that Delete did not find. It matches
 // ErrNotFound.
-type MissingKeysError struct{ Keys []string }
+type MissingKeysError struct {
+	Keys []string // the keys not found, in the order asked
+}
 
+// Error names the missing keys.
 func (e *MissingKeysError) Error() string {
 	if len(e.Keys) == 1 {
 		return fmt.Sprintf("%q: %v", e.Keys[0], ErrNotFound)
