@@ -174,28 +174,6 @@ func TestGlobalFlags(t *testing.T) {
 	}
 }
 
-func TestMask(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"", "***"},
-		{"a", "***"},
-		{"abc", "***"},
-		{"abcd", "abc***"},
-		{"sk-live-1234567890", "sk-***"},
-		{"日本語", "***"},                // three runes, nine bytes
-		{"日本語テキスト", "日本語***"},         // runes, not bytes
-		{"😀😀😀😀", "😀😀😀***"},            // four-byte runes
-		{"ab\ncdef", "ab?***"},        // the line stays one line
-		{"\x1b[2Jsecret", "?[2***"},   // no escape sequences reach the terminal
-		{"a\u2028bcd", "a?b***"},      // nor a Unicode line separator
-		{"é\u0301xyz", "é\u0301x***"}, // a combining mark counts as a rune
-	}
-	for _, tt := range tests {
-		if got := mask(tt.in); got != tt.want {
-			t.Errorf("mask(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestDisplayValue(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"plain value", "plain value"},

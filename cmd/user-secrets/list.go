@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"unicode"
 
+	"github.com/go-user-secrets/user-secrets/internal/mask"
 	"github.com/spf13/cobra"
 )
 
@@ -80,7 +83,7 @@ func runList(opts *ListOptions) error {
 			}
 			v := e.Value
 			if !opts.Reveal {
-				v = mask(v)
+				v = mask.Value(v)
 			}
 			if err := appendJSON(&obj, e.Key); err != nil {
 				return err
@@ -103,7 +106,7 @@ func runList(opts *ListOptions) error {
 			case opts.Reveal:
 				fmt.Fprintf(&out, "%s = %s\n", e.Key, displayValue(e.Value))
 			default:
-				fmt.Fprintf(&out, "%s = %s\n", e.Key, mask(e.Value))
+				fmt.Fprintf(&out, "%s = %s\n", e.Key, mask.Value(e.Value))
 			}
 		}
 	}
@@ -129,4 +132,16 @@ func writeJSON(b *bytes.Buffer, v any) error {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// displayValue is how `list --reveal` shows a value on its line: as it is,
+// or Go-quoted when it holds a line break or another control character
+// (which would break the one-line-per-key layout or drive the terminal).
+func displayValue(v string) string {
+	for _, r := range v {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return strconv.Quote(v)
+		}
+	}
+	return v
 }

@@ -22,8 +22,8 @@ import (
 	"os/signal"
 	"strings"
 	"text/tabwriter"
-	"unicode"
 
+	"github.com/go-user-secrets/user-secrets/internal/mask"
 	"github.com/go-user-secrets/user-secrets/koanfprovider"
 	"github.com/knadh/koanf/parsers/dotenv"
 	"github.com/knadh/koanf/parsers/yaml"
@@ -108,23 +108,7 @@ func show(w io.Writer, layers []layer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "KEY\tLAYER\tVALUE")
 	for _, key := range k.Keys() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", key, from[key], mask(k.String(key)))
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", key, from[key], mask.Value(k.String(key)))
 	}
 	return tw.Flush()
-}
-
-// mask shows the first three characters of a value, as `user-secrets
-// list` does: "abc***", or "***" for three characters or fewer. Control
-// characters show as '?', so each key stays on one line.
-func mask(v string) string {
-	r := []rune(v)
-	if len(r) <= 3 {
-		return "***"
-	}
-	return strings.Map(func(c rune) rune {
-		if unicode.IsControl(c) || c == '\u2028' || c == '\u2029' {
-			return '?'
-		}
-		return c
-	}, string(r[:3])) + "***"
 }

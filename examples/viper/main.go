@@ -25,8 +25,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"unicode/utf8"
 
+	"github.com/go-user-secrets/user-secrets/internal/mask"
 	"github.com/go-user-secrets/user-secrets/viperremote"
 	"github.com/spf13/viper"
 )
@@ -187,23 +187,6 @@ func (a *app) print(v *viper.Viper, title string) {
 		default:
 			from = "?"
 		}
-		fmt.Fprintf(a.out, "  %-*s = %-10s (%s)\n", width, k, mask(v.GetString(k)), from)
+		fmt.Fprintf(a.out, "  %-*s = %-10s (%s)\n", width, k, mask.Value(v.GetString(k)), from)
 	}
-}
-
-// mask shows the first three characters of s and "***"; a value of three
-// characters or fewer is only "***", and an empty one is "(empty)".
-func mask(s string) string {
-	switch n := utf8.RuneCountInString(s); {
-	case n == 0:
-		return "(empty)"
-	case n <= 3:
-		return "***"
-	}
-	i := 0
-	for range 3 {
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-	}
-	return s[:i] + "***"
 }

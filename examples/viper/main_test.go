@@ -104,7 +104,8 @@ func TestOnce(t *testing.T) {
 	e := newEnv(t, "APP_LOG_LEVEL=debug-from-env")
 	if _, err := e.store.SetMany([]core.Entry{
 		{Key: "API_KEY", Value: "sk-live-0123456789"},
-		{Key: "DB__PASSWORD", Value: "correct horse battery staple"},
+		// A control character among the three shown is masked too.
+		{Key: "DB__PASSWORD", Value: "\x1b[2Jcorrect horse battery staple"},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func TestOnce(t *testing.T) {
 	want := `settings (lowest to highest: defaults, config.yaml, user secrets, environment APP_*):
   api_key     = sk-***     (user secrets)
   db.host     = db.***     (config.yaml)
-  db.password = cor***     (user secrets)
+  db.password = ?[2***     (user secrets)
   log.level   = deb***     (environment APP_LOG_LEVEL)
   server.port = 909***     (config.yaml)
 `
@@ -145,9 +146,9 @@ func TestOnceWithoutSecrets(t *testing.T) {
 		t.Fatalf("run -once: %v\n%s", err, out)
 	}
 	want := `settings (lowest to highest: defaults, config file, user secrets, environment APP_*):
-  api_key     = (empty)    (default)
+  api_key     = ***        (default)
   db.host     = loc***     (default)
-  db.password = (empty)    (default)
+  db.password = ***        (default)
   log.level   = inf***     (default)
   server.port = 808***     (default)
 `
