@@ -20,8 +20,9 @@
 // Merge puts the secrets into layer 4, over the config file's values key by
 // key, so a secret overrides the config file and the defaults, and an
 // environment variable overrides a secret. Watch keeps them there when
-// either file changes. This is the order .NET's user secrets give, and what
-// you want for local development.
+// either file changes, in place of v.WatchConfig (which must then not be
+// called). This is the order .NET's user secrets give, and what you want
+// for local development.
 //
 // RegisterRemote makes "usersecrets" a Viper remote provider instead. Viper
 // puts remote config in layer 5, below the config file: a key in the config

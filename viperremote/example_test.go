@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/go-user-secrets/user-secrets/core"
 	"github.com/go-user-secrets/user-secrets/viperremote"
@@ -54,6 +55,65 @@ func ExampleMerge() {
 	fmt.Println("db.password:", v.GetString("db.password"))
 	// Output:
 	// api_key: sk-live-123
+	// db.host: db.internal
+	// db.password: hunter2
+}
+
+// This example keeps a snapshot of the configuration, for the rest of the
+// program to read, up to date with the secrets and the config file. Viper
+// is not safe for concurrent use, so v is read only in the callback, which
+// Watch calls after its first merge and after each reload.
+func ExampleWatch() {
+	tmp, err := os.MkdirTemp("", "viperremote-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	opts := viperremote.Options{
+		ID:        "6f1c1d3e-8a4b-4c55-9d1e-2b7f0a9c4e21",
+		Root:      tmp,
+		LookupEnv: func(string) (string, bool) { return "", false },
+		Delimiter: "__",
+	}
+	store, err := core.OpenID(opts.Root, opts.ID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	store.Set("DB__PASSWORD", "hunter2")
+	configFile := filepath.Join(tmp, "config.yaml")
+	os.WriteFile(configFile, []byte("db:\n  host: db.internal\n  password: from-file\n"), 0o644)
+
+	type Config struct {
+		DB struct{ Host, Password string }
+	}
+	var current atomic.Pointer[Config]
+
+	v := viper.New()
+	v.SetConfigFile(configFile)
+	if err := v.ReadInConfig(); err != nil {
+		log.Fatal(err)
+	}
+	stop, err := viperremote.Watch(v, opts, func(err error) {
+		if err != nil {
+			log.Printf("configuration not reloaded: %v", err) // names a file and line, never a value
+			return
+		}
+		var c Config
+		if err := v.Unmarshal(&c); err != nil {
+			log.Printf("configuration not reloaded: %v", err)
+			return
+		}
+		current.Store(&c)
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer stop()
+	// Do not call v.WatchConfig: Watch watches the config file.
+
+	fmt.Println("db.host:", current.Load().DB.Host)
+	fmt.Println("db.password:", current.Load().DB.Password)
+	// Output:
 	// db.host: db.internal
 	// db.password: hunter2
 }

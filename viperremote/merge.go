@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"time"
 
-	"github.com/fsnotify/fsnotify"
 	"github.com/go-user-secrets/user-secrets/core"
 	"github.com/spf13/viper"
 )
@@ -36,12 +35,8 @@ type Options struct {
 	WorkDir string
 
 	// Debounce is how long Watch waits after the last change to the secrets
-	// file before it re-merges; zero means 100ms.
+	// file or the config file before it reloads; zero means 100ms.
 	Debounce time.Duration
-	// OnConfigChange is Viper's own config-file handler, for Watch to chain:
-	// Watch takes Viper's single OnConfigChange slot, and calls this
-	// function after re-merging the secrets, with Viper's event.
-	OnConfigChange func(fsnotify.Event)
 }
 
 func (o Options) core() core.Options {
@@ -76,25 +71,30 @@ func (o Options) debounce() time.Duration {
 // DB__PASSWORD) are an error naming both keys and lines. On error nothing is
 // merged. No error contains a value.
 func Merge(v *viper.Viper, opts Options) error {
-	t, _, err := load(opts)
+	t, err := load(opts)
 	if err != nil || t == nil {
 		return err
 	}
 	return v.MergeConfigMap(t.toMap())
 }
 
-// load returns the secrets as a tree, and the store (nil without an ID).
-// The tree is nil when there is nothing to merge.
-func load(opts Options) (*tree, *core.Store, error) {
-	s, err := core.Open(opts.core())
-	if err != nil {
-		if errors.Is(err, core.ErrNoID) && !opts.Required {
-			return nil, nil, nil
-		}
-		return nil, nil, err
+// load returns the secrets as a tree; nil when there is nothing to merge.
+func load(opts Options) (*tree, error) {
+	s, err := open(opts)
+	if err != nil || s == nil {
+		return nil, err
 	}
-	t, err := loadStore(s, opts)
-	return t, s, err
+	return loadStore(s, opts)
+}
+
+// open returns the project's store, or nil (and no error) when no ID
+// resolves and the secrets are not Required.
+func open(opts Options) (*core.Store, error) {
+	s, err := core.Open(opts.core())
+	if errors.Is(err, core.ErrNoID) && !opts.Required {
+		return nil, nil
+	}
+	return s, err
 }
 
 func loadStore(s *core.Store, opts Options) (*tree, error) {

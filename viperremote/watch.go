@@ -1,122 +1,139 @@
 package viperremote
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 
-	"github.com/fsnotify/fsnotify"
 	"github.com/go-user-secrets/user-secrets/core"
 	"github.com/go-user-secrets/user-secrets/internal/watch"
 	"github.com/spf13/viper"
 )
 
-// Watch merges the project's secrets into v, as Merge does, and keeps them
-// merged until stop is called:
+// Watch merges the project's secrets into v, as Merge does, and keeps v up
+// to date with both the secrets file and v's config file until stop is
+// called. It replaces v.WatchConfig: do not call v.WatchConfig on a Viper
+// you Watch, because Viper's watcher would reload v on a goroutine of its
+// own, racing with Watch's merges, and drop the secrets until they change.
 //
-//   - when the secrets file changes (written, replaced, deleted, created;
-//     bursts of changes are debounced by Options.Debounce), it merges the
-//     secrets again. A secret that was deleted no longer shadows the config
-//     file: Watch re-reads v's config file (v.ReadInConfig, as WatchConfig
-//     would) before merging, or, when v has no config file, removes the key
-//     from v's config layer.
-//   - when Viper reloads its config file through v.WatchConfig, which drops
-//     every merged value, it merges the secrets again. For that Watch sets
-//     v.OnConfigChange: that replaces any handler set before, and a later
-//     v.OnConfigChange call replaces Watch's. Pass your own handler in
-//     Options.OnConfigChange instead; Watch calls it after re-merging, and
-//     keeps calling it after stop.
+// Call Watch after v.ReadInConfig (when there is a config file), as Merge.
+// Watch then watches v.ConfigFileUsed() as well as the secrets file. When
+// either changes (written, replaced, deleted, created; bursts of changes
+// are debounced by Options.Debounce), Watch reloads both as one step: it
+// re-reads the config file (v.ReadInConfig, which replaces v's config
+// layer), reads the secrets and merges them on top. A deleted secret so
+// stops shadowing the config file; without a config file, it is removed
+// from v's config layer, and v.SetDefault's value shows again.
 //
-// Call Watch before v.WatchConfig (setting the handler while Viper's
-// watcher runs is a data race in Viper).
+// onChange (which may be nil) is called after the first merge, before
+// Watch returns, with nil; and after each reload, with nil or with what
+// went wrong: the secrets could not be read (a *core.ParseError naming the
+// line, say; the secrets merged before are merged again), or the config
+// file could not be (v then keeps the config it had). Both errors may come
+// together (see errors.Join). onChange is never called concurrently with
+// itself or with a reload, and it must not call stop. Watch never calls
+// the handler set with v.OnConfigChange: do its work in onChange.
 //
-// After each re-merge, onChange (which may be nil) is called with nil, or
-// with the error that kept the secrets from being read (a *core.ParseError
-// naming the line, say; the values merged before are then kept). onChange
-// runs on a watcher goroutine or on Viper's, never concurrently with itself
-// or with another re-merge, so it may read v; it must not call stop.
+// Viper is not safe for concurrent use, and Watch writes to v from its own
+// goroutines. Between Watch and stop, read v only in onChange: to share
+// the configuration with other goroutines, copy it there (v.Unmarshal into
+// a new struct, say) and publish the copy, with an atomic.Pointer for
+// instance. Do not write to v (v.Set, v.ReadInConfig, Merge) meanwhile.
 //
-// Watch returns the error of the first merge (as Merge), and starts
-// nothing then. Without an ID (and without Options.Required) it merges and
-// watches nothing, but still chains Options.OnConfigChange. A missing
-// secrets file is watched, and merged when it appears.
+// Watch returns the error of the first merge (as Merge) or of setting up a
+// watch, and then leaves nothing running and does not call onChange.
+// Without an ID (and without Options.Required) it merges nothing, and only
+// watches the config file, if any. A missing secrets file is watched, and
+// merged when it appears.
 //
 // stop stops watching; when it returns, no onChange call runs or will run,
 // and no goroutine Watch started is left. It is safe to call more than
-// once. Viper's own WatchConfig goroutine is Viper's: Viper never stops it.
-//
-// Viper is not safe for concurrent use: WatchConfig already reloads v on
-// its own goroutine, and Watch's re-merges write to v too. Read v from
-// onChange, or guard your reads with your own lock and take the same lock
-// in onChange.
+// once. Its error is that of closing the file watches.
 func Watch(v *viper.Viper, opts Options, onChange func(error)) (stop func() error, err error) {
-	t, s, err := load(opts)
+	s, err := open(opts)
 	if err != nil {
 		return nil, err
 	}
-	w := &watcher{v: v, opts: opts, store: s, onChange: onChange}
-	if t != nil {
-		w.merge(t)
+	w := &watcher{v: v, opts: opts, store: s, config: v.ConfigFileUsed(), onChange: onChange}
+
+	// Start watching before the first read, so that no change after it goes
+	// unseen; the watches' callbacks wait for mu.
+	w.mu.Lock()
+	fail := func(err error) (func() error, error) {
+		w.stopped = true
+		w.mu.Unlock()
+		_ = w.close()
+		return nil, err
 	}
-	var fw *watch.Watcher
 	if s != nil {
-		fw, err = watch.New(s.Path(), opts.debounce(), w.secretsChanged)
-		if err != nil {
-			return nil, fmt.Errorf("watch secrets file: %w", err)
+		if err := w.watch(s.Path()); err != nil {
+			return fail(fmt.Errorf("watch secrets file: %w", err))
 		}
 	}
-	v.OnConfigChange(w.configChanged)
+	if w.config != "" {
+		if err := w.watch(w.config); err != nil {
+			return fail(fmt.Errorf("watch config file: %w", err))
+		}
+	}
+	if s != nil {
+		t, err := loadStore(s, opts)
+		if err != nil {
+			return fail(err)
+		}
+		w.merge(t)
+	}
+	w.notify(nil)
+	w.mu.Unlock()
 	return sync.OnceValue(func() error {
 		w.mu.Lock()
 		w.stopped = true
 		w.mu.Unlock()
-		if fw != nil {
-			return fw.Close()
-		}
-		return nil
+		return w.close()
 	}), nil
 }
 
-// watcher re-merges one project's secrets into one Viper.
+// watcher keeps one project's secrets, and one config file, in one Viper.
 type watcher struct {
 	v        *viper.Viper
 	opts     Options
 	store    *core.Store // nil when no ID resolved
+	config   string      // v's config file; "" when it has none
 	onChange func(error)
+	files    []*watch.Watcher // set up by Watch before anything can run
 
-	mu      sync.Mutex // serialises re-merges and onChange calls
+	mu      sync.Mutex // serialises reloads and onChange calls
 	stopped bool
-	last    *tree // the secrets merged last, to restore after a reload
+	last    *tree // the secrets merged last
 }
 
-// merge merges t into v and remembers it. The caller holds mu, or is Watch
-// before anything started.
-func (w *watcher) merge(t *tree) {
-	_ = w.v.MergeConfigMap(t.toMap()) // never fails
-	w.last = t
+// watch starts watching path.
+func (w *watcher) watch(path string) error {
+	fw, err := watch.New(path, w.opts.debounce(), w.changed)
+	if err != nil {
+		return err
+	}
+	w.files = append(w.files, fw)
+	return nil
 }
 
-// secretsChanged is the file watcher's callback.
-func (w *watcher) secretsChanged() {
+// close stops the file watches.
+func (w *watcher) close() error {
+	var errs []error
+	for _, fw := range w.files {
+		errs = append(errs, fw.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// changed is the file watches' callback, for either file.
+func (w *watcher) changed() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.stopped {
 		return
 	}
-	w.notify(w.remerge(false))
-}
-
-// configChanged is v's OnConfigChange handler: Viper has just replaced its
-// config layer.
-func (w *watcher) configChanged(e fsnotify.Event) {
-	w.mu.Lock()
-	if !w.stopped {
-		w.notify(w.remerge(true))
-	}
-	w.mu.Unlock()
-	if w.opts.OnConfigChange != nil {
-		w.opts.OnConfigChange(e)
-	}
+	w.notify(w.reload())
 }
 
 func (w *watcher) notify(err error) {
@@ -125,33 +142,46 @@ func (w *watcher) notify(err error) {
 	}
 }
 
-// remerge reads the secrets and merges them. reloaded says that Viper has
-// just re-read its config file, dropping what was merged; then, if the
-// secrets cannot be read, the last good ones are merged again.
-func (w *watcher) remerge(reloaded bool) error {
-	if w.store == nil {
-		return nil
+// merge merges t into v (nothing when t is nil) and remembers it. The
+// caller holds mu.
+func (w *watcher) merge(t *tree) {
+	if t == nil {
+		return
 	}
-	t, err := loadStore(w.store, w.opts)
-	if err != nil {
-		if reloaded && w.last != nil {
-			w.merge(w.last)
+	_ = w.v.MergeConfigMap(t.toMap()) // never fails
+	w.last = t
+}
+
+// reload re-reads the config file and the secrets and merges the secrets
+// on top. When the secrets cannot be read, the last good ones are merged
+// again. The caller holds mu.
+func (w *watcher) reload() error {
+	var errs []error
+	var t *tree
+	if w.store != nil {
+		var err error
+		if t, err = loadStore(w.store, w.opts); err != nil {
+			errs = append(errs, err)
+			t = w.last
 		}
-		return err
 	}
-	var reloadErr error
-	if removed := removedPaths(w.last, t); !reloaded && len(removed) > 0 {
-		if w.v.ConfigFileUsed() != "" {
-			if err := w.v.ReadInConfig(); err != nil {
-				reloadErr = fmt.Errorf("re-read config file after secrets were deleted: %w", err)
-			}
+	reread := false
+	if w.config != "" {
+		if err := w.v.ReadInConfig(); err != nil {
+			errs = append(errs, fmt.Errorf("re-read config file: %w", err))
+		} else {
+			reread = true
 		}
-		if w.v.ConfigFileUsed() == "" || reloadErr != nil {
+	}
+	if !reread {
+		// v's config layer still holds the secrets merged last: unset those
+		// that are gone.
+		if removed := removedPaths(w.last, t); len(removed) > 0 {
 			_ = w.v.MergeConfigMap(nilMap(removed))
 		}
 	}
 	w.merge(t)
-	return reloadErr
+	return errors.Join(errs...)
 }
 
 // removedPaths returns the paths of values in old that are not in cur.
@@ -160,7 +190,9 @@ func removedPaths(old, cur *tree) [][]string {
 		return nil
 	}
 	have := map[string]bool{}
-	cur.leaves(nil, func(path []string, _ string) { have[strings.Join(path, "\x00")] = true })
+	if cur != nil {
+		cur.leaves(nil, func(path []string, _ string) { have[strings.Join(path, "\x00")] = true })
+	}
 	var out [][]string
 	old.leaves(nil, func(path []string, _ string) {
 		if !have[strings.Join(path, "\x00")] {
