@@ -46,5 +46,18 @@
 // Viper itself logs each merged value at debug level, through the logger of
 // its global instance (viper.SetOptions(viper.WithLogger(...))): keep that
 // logger above debug level when secrets are merged. The default logger
-// discards everything.
+// discards everything. Viper also logs, at error level and with its value,
+// a secret that is a single value where v's config layer has a section
+// (DB=x when the config file has keys under db:); it then leaves the
+// section as it is and ignores the secret.
+//
+// # Cost
+//
+// Viper's MergeConfigMap looks each key up by going through the keys
+// already at its level, so Merge takes time quadratic in the number of
+// secrets at one level: 1,000 flat keys take about 25ms and 10,000 about
+// 2.5s, while 10,000 nested on Options.Delimiter into 100 sections of 100
+// take about 20ms (go test -run '^$' -bench Merge -benchtime 3x
+// ./viperremote). Watch pays it again at each reload. Viper's API has no
+// cheaper way to add keys to its config layer.
 package viperremote
