@@ -23,7 +23,6 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 
 	"github.com/go-user-secrets/user-secrets/internal/mask"
@@ -68,32 +67,28 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 
-	// Watch merges the secrets again after each change, and after Viper
-	// reloads the config file; print from its callback, where no merge runs.
-	// mu keeps the first print ahead of the callback's.
-	var mu sync.Mutex
-	mu.Lock()
+	// Watch merges the secrets, watches them and the config file, and
+	// calls back after the first merge and after each reload. Viper is not
+	// safe for concurrent use: read v only in the callback, which never
+	// runs concurrently with a reload (nor with itself).
+	first := true
 	stop, err := viperremote.Watch(v, app.secrets, func(err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if err != nil {
-			fmt.Fprintf(stderr, "viper example: error: %v (keeping the previous secrets)\n", err)
-			return
+		switch {
+		case err != nil:
+			fmt.Fprintf(stderr, "viper example: error: %v (keeping the previous values)\n", err)
+		case first:
+			app.print(v, "settings")
+			fmt.Fprintln(stdout, "watching for changes; Ctrl-C to stop")
+		default:
+			app.print(v, "reloaded")
 		}
-		app.print(v, "reloaded")
+		first = false
 	})
 	if err != nil {
-		mu.Unlock()
 		fmt.Fprintf(stderr, "viper example: error: %v\n", err)
 		return 1
 	}
 	defer stop()
-	app.print(v, "settings")
-	fmt.Fprintln(stdout, "watching for changes; Ctrl-C to stop")
-	if app.configFile != "" {
-		v.WatchConfig() // after Watch, which sets v.OnConfigChange
-	}
-	mu.Unlock()
 
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()

@@ -24,7 +24,12 @@ var (
 	buildOut  []byte
 )
 
-// build compiles the example once per test run.
+// raceFlags are the go build flags that add the race detector; see
+// race_test.go.
+var raceFlags []string
+
+// build compiles the example once per test run, with the race detector
+// when the test has it.
 func build(t *testing.T) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
@@ -41,7 +46,8 @@ func build(t *testing.T) string {
 		if runtime.GOOS == "windows" {
 			binPath += ".exe"
 		}
-		buildOut, buildErr = exec.Command(goTool, "build", "-o", binPath, ".").CombinedOutput()
+		args := append([]string{"build", "-o", binPath}, raceFlags...)
+		buildOut, buildErr = exec.Command(goTool, append(args, ".")...).CombinedOutput()
 	})
 	if buildErr != nil {
 		t.Fatalf("go build: %v\n%s", buildErr, buildOut)
@@ -258,6 +264,16 @@ func TestWatch(t *testing.T) {
 	}
 	waitTable("api_key     = two***     (user secrets)", "server.port = 707***     (config.yaml)", "db.host     = loc***     (default)")
 
+	// Both at once: one reload or two, the secrets stay on top.
+	write(t, cfg+".new", "server:\n  port: 6060\napi_key: file-key\n")
+	if err := os.Rename(cfg+".new", cfg); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.Set("API_KEY", "three-3333"); err != nil {
+		t.Fatal(err)
+	}
+	waitTable("api_key     = thr***     (user secrets)", "server.port = 606***     (config.yaml)")
+
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
@@ -265,5 +281,8 @@ func TestWatch(t *testing.T) {
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("program after interrupt: %v; stderr: %s", err, stderr.String())
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("stderr: %s", stderr.String())
 	}
 }
