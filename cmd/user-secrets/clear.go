@@ -22,7 +22,7 @@ On a terminal it asks first, unless --yes. When standard input is not a
 terminal it does not ask.`,
 		Example: `  user-secrets clear
   user-secrets clear --yes`,
-		Args: args(cobra.NoArgs),
+		Args: args(noArgs),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			if runF != nil {
 				return runF(opts)

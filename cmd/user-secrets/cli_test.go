@@ -25,7 +25,7 @@ func parse(t *testing.T, cmd *cobra.Command, args []string) (err error, usage bo
 	cmd.SetArgs(args)
 	cmd.SetOut(io.Discard)
 	cmd.SetErr(io.Discard)
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	cmd.SetFlagErrorFunc(flagError)
 	_, err = cmd.ExecuteC()
 	var ue *usageError
 	return err, errors.As(err, &ue)
@@ -238,6 +238,7 @@ func TestRunExitCodes(t *testing.T) {
 		{name: "get", args: []string{"--id", id, "get", "K"}, want: exitOK, wantOut: "canary-1\n"},
 		{name: "not found", args: []string{"--id", id, "get", "NOPE"}, want: exitFail, wantErr: `user-secrets: error: "NOPE": secret not found`},
 		{name: "invalid key", args: []string{"--id", id, "set", "A-B", "canary-2"}, want: exitFail},
+		{name: "unknown shorthand", args: []string{"--id", id, "get", "-scanary-5"}, want: exitUsage, wantErr: "user-secrets: error: unknown shorthand flag: 's'"},
 		{name: "delete missing", args: []string{"--id", id, "rm", "NOPE"}, want: exitFail},
 		{name: "help", args: []string{"help"}, want: exitOK},
 		{name: "version", args: []string{"--version"}, want: exitOK, wantOut: "user-secrets devel\n"},

@@ -50,7 +50,7 @@ A missing secrets file is created first. Without a USER_SECRETS_ID, edit
 fails: run 'user-secrets init' (or 'set', which runs it) first.`,
 		Example: `  user-secrets edit
   EDITOR="code --wait" user-secrets edit`,
-		Args: args(cobra.NoArgs),
+		Args: args(noArgs),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			if runF != nil {
 				return runF(opts)

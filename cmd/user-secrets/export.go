@@ -36,10 +36,12 @@ func newCmdExport(f *Factory, runF func(*ExportOptions) error) *cobra.Command {
 		Example: `  user-secrets export > .env.local
   user-secrets export --format json | jq .
   eval "$(user-secrets export --format shell)"`,
-		Args: args(cobra.NoArgs),
+		Args: args(noArgs),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			if !slices.Contains(exportFormats, opts.Format) {
-				return &usageError{fmt.Errorf("unknown --format %q: want one of %s", opts.Format, strings.Join(exportFormats, ", "))}
+				// The text given is not repeated: it is an argument, and no
+				// argument is ever quoted in an error.
+				return &usageError{fmt.Errorf("unknown --format: want one of %s", strings.Join(exportFormats, ", "))}
 			}
 			if runF != nil {
 				return runF(opts)

@@ -28,7 +28,7 @@ from, the store root, the secrets file, whether it exists, its permissions
 and how many secrets it holds. Works before init, and says how to initialise.`,
 		Example: `  user-secrets info
   user-secrets info --json`,
-		Args: args(cobra.NoArgs),
+		Args: args(noArgs),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			if runF != nil {
 				return runF(opts)

@@ -29,7 +29,7 @@ working directory holding go.mod or .git, else the working directory),
 keeping every other byte of the file, and creates the secrets file.`,
 		Example: `  user-secrets init
   user-secrets -p ./services/api init`,
-		Args: args(cobra.NoArgs),
+		Args: args(noArgs),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			if runF != nil {
 				return runF(opts)

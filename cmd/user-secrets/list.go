@@ -32,7 +32,7 @@ or another control character; use --json for exact text).`,
 		Example: `  user-secrets list
   user-secrets list --keys
   user-secrets list --json --reveal | jq -r .API_KEY`,
-		Args: args(cobra.NoArgs),
+		Args: args(noArgs),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			if opts.Keys && opts.Reveal {
 				return &usageError{fmt.Errorf("--keys and --reveal cannot be used together")}

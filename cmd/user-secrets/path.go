@@ -20,7 +20,7 @@ func newCmdPath(f *Factory, runF func(*PathOptions) error) *cobra.Command {
 If the file does not parse, the path is still printed, and the error makes
 the command exit 1.`,
 		Example: `  user-secrets path`,
-		Args:    args(cobra.NoArgs),
+		Args:    args(noArgs),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			if runF != nil {
 				return runF(opts)

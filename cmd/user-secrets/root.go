@@ -5,10 +5,14 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-user-secrets/user-secrets/core"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Exit codes, decided in one place: run.
@@ -90,7 +94,7 @@ shared with python-env-secrets.`,
 	root.SetVersionTemplate("user-secrets {{.Version}}\n")
 	root.PersistentFlags().StringVarP(&f.ProjectDir, "project", "p", "", "project `directory` (only its .env is read)")
 	root.PersistentFlags().StringVar(&f.ID, "id", "", "use this USER_SECRETS_ID (a `UUID`)")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	root.SetFlagErrorFunc(flagError)
 
 	for _, c := range []*cobra.Command{
 		newCmdInit(f, nil),
@@ -131,6 +135,9 @@ func run(args []string, io *IOStreams) int {
 		}
 		return ee.code
 	}
+	if isCobraUsageError(err) {
+		err = unknownCommand(err)
+	}
 	fmt.Fprintf(io.ErrOut, "user-secrets: error: %v\n", err)
 	var ue *usageError
 	if errors.As(err, &ue) || isCobraUsageError(err) || isBadIDFlag(err) {
@@ -151,6 +158,107 @@ func isCobraUsageError(err error) bool {
 func isBadIDFlag(err error) bool {
 	var ie *core.IDError
 	return errors.As(err, &ie) && ie.Source == "--id"
+}
+
+// maxFlagNameShown is how much of an unknown flag's name an error shows.
+const maxFlagNameShown = 32
+
+// flagError is the root's (and so every command's) flag error function.
+// It turns pflag's error into a usage error whose text names at most the
+// flag, never an argument: pflag quotes the whole argument a bad flag came
+// in ("unknown shorthand flag: 's' in -sk_live_…", "invalid argument
+// "…" for "--x" flag"), and that argument may be a secret typed in the
+// wrong place.
+func flagError(_ *cobra.Command, err error) error {
+	var (
+		notExist *pflag.NotExistError
+		required *pflag.ValueRequiredError
+		invalid  *pflag.InvalidValueError
+		syntax   *pflag.InvalidSyntaxError
+	)
+	var msg string
+	switch {
+	case errors.Is(err, pflag.ErrHelp):
+		return err
+	case errors.As(err, &notExist) && notExist.GetSpecifiedShortnames() != "":
+		msg = fmt.Sprintf("unknown shorthand flag: %q", firstRune(notExist.GetSpecifiedName()))
+	case errors.As(err, &notExist):
+		msg = "unknown flag: --" + shortFlagName(notExist.GetSpecifiedName())
+	case errors.As(err, &required):
+		msg = "flag needs an argument: " + flagName(required.GetFlag(), required.GetSpecifiedShortnames() != "")
+	case errors.As(err, &invalid):
+		msg = fmt.Sprintf("invalid argument for %s", flagName(invalid.GetFlag(), false))
+		if t := invalid.GetFlag().Value.Type(); t == "bool" {
+			msg += ": it takes no value, or =true or =false"
+		}
+	case errors.As(err, &syntax):
+		msg = "bad flag syntax: '--' must be followed by a flag name"
+	default:
+		msg = "bad flag"
+	}
+	return &usageError{errors.New(msg)}
+}
+
+// flagName names a flag as its user knows it: -p when given in its short
+// form, else --project.
+func flagName(f *pflag.Flag, short bool) string {
+	if short && f.Shorthand != "" {
+		return "-" + f.Shorthand
+	}
+	return "--" + f.Name
+}
+
+// shortFlagName is the name of an unknown long flag as an error shows it:
+// up to any '=', cut to maxFlagNameShown characters, with characters that
+// are not graphic replaced by '?'.
+func shortFlagName(name string) string {
+	name, _, _ = strings.Cut(name, "=")
+	var b strings.Builder
+	n := 0
+	for _, r := range name {
+		if n == maxFlagNameShown {
+			b.WriteString("…")
+			break
+		}
+		if !unicode.IsGraphic(r) {
+			r = '?'
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
+}
+
+// firstRune returns the first character of s, or U+FFFD.
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
+}
+
+// noArgs is cobra.NoArgs without the argument's text, which cobra quotes as
+// an unknown command.
+func noArgs(_ *cobra.Command, a []string) error {
+	if len(a) > 0 {
+		return fmt.Errorf("accepts 0 arg(s), received %d", len(a))
+	}
+	return nil
+}
+
+// unknownCommand rewrites cobra's error for an unknown command, which
+// quotes the whole argument ("user-secrets API_KEY=…" for "user-secrets
+// set …"), to show only its start, as shortFlagName does for flags.
+// Cobra's suggestions ("Did you mean this?") are command names, and kept.
+func unknownCommand(err error) error {
+	rest, ok := strings.CutPrefix(err.Error(), "unknown command ")
+	if !ok {
+		return err
+	}
+	quoted, qerr := strconv.QuotedPrefix(rest)
+	name, uerr := strconv.Unquote(quoted)
+	if qerr != nil || uerr != nil {
+		return errors.New("unknown command")
+	}
+	return fmt.Errorf("unknown command %q%s", shortFlagName(name), rest[len(quoted):])
 }
 
 // args wraps a cobra argument validator so its errors are usage errors.
