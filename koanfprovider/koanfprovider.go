@@ -24,12 +24,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/go-user-secrets/user-secrets/internal/secrets"
 	"github.com/go-user-secrets/user-secrets/internal/watch"
 	"github.com/knadh/koanf/maps"
 	"github.com/knadh/koanf/v2"
@@ -136,12 +136,12 @@ func (p *UserSecrets) ReadBytes() ([]byte, error) {
 		}
 		if err := core.ValidateKey(key); err != nil {
 			return nil, fmt.Errorf("%s: %w; koanf's dotenv.Parser() cannot read this key: use k.Load(p, nil), which reads it through Read()",
-				where(path, e.Line), err)
+				secrets.Where(path, e.Line), err)
 		}
 		text, misread := core.FormatValue(e.Value)
 		if misread&core.ReaderGodotenv != 0 {
 			return nil, fmt.Errorf("%s: secret %q: koanf's dotenv.Parser() (godotenv) cannot read its value back exactly: use k.Load(p, nil), which reads it through Read()",
-				where(path, e.Line), key)
+				secrets.Where(path, e.Line), key)
 		}
 		b.WriteString(key)
 		b.WriteByte('=')
@@ -193,14 +193,14 @@ func checkNesting(from map[string]core.Entry, delim, path string) error {
 		parts := strings.Split(key, delim)
 		for _, part := range parts {
 			if part == "" {
-				return fmt.Errorf("%s: secret %q: nesting it on %q leaves an empty part", where(path, e.Line), e.Key, delim)
+				return fmt.Errorf("%s: secret %q: nesting it on %q leaves an empty part", secrets.Where(path, e.Line), e.Key, delim)
 			}
 		}
 		for i := 1; i < len(parts); i++ {
 			prefix := strings.Join(parts[:i], delim)
 			if other, ok := from[prefix]; ok {
 				return fmt.Errorf("%s: secret %q conflicts with secret %q (line %d): nested on %q, %q would be both a value and a section",
-					where(path, e.Line), e.Key, other.Key, other.Line, delim, prefix)
+					secrets.Where(path, e.Line), e.Key, other.Key, other.Line, delim, prefix)
 			}
 		}
 	}
@@ -214,17 +214,9 @@ func (p *UserSecrets) entries() ([]core.Entry, string, error) {
 	if err != nil || s == nil {
 		return nil, "", err
 	}
-	entries, err := s.All()
+	entries, err := secrets.Entries(s, p.opts.Required)
 	if err != nil {
 		return nil, "", err
-	}
-	if entries == nil && p.opts.Required {
-		switch ok, err := s.Exists(); {
-		case err != nil:
-			return nil, "", fmt.Errorf("secrets file: %w", err)
-		case !ok:
-			return nil, "", fmt.Errorf("secrets file %s: %w", s.Path(), fs.ErrNotExist)
-		}
 	}
 	return entries, s.Path(), nil
 }
@@ -232,17 +224,13 @@ func (p *UserSecrets) entries() ([]core.Entry, string, error) {
 // open resolves the project and returns its store, or nil (and no error)
 // when no ID resolves and the secrets are not Required.
 func (p *UserSecrets) open() (*core.Store, error) {
-	s, err := core.Open(core.Options{
+	return secrets.Open(core.Options{
 		ProjectDir: p.opts.ProjectDir,
 		ID:         p.opts.ID,
 		Root:       p.opts.Root,
 		LookupEnv:  p.opts.LookupEnv,
 		WorkDir:    p.opts.WorkDir,
-	})
-	if errors.Is(err, core.ErrNoID) && !p.opts.Required {
-		return nil, nil
-	}
-	return s, err
+	}, p.opts.Required)
 }
 
 func (p *UserSecrets) key(k string) string {
@@ -250,11 +238,4 @@ func (p *UserSecrets) key(k string) string {
 		return p.opts.TransformKey(k)
 	}
 	return k
-}
-
-func where(path string, line int) string {
-	if line > 0 {
-		return fmt.Sprintf("%s:%d", path, line)
-	}
-	return path
 }

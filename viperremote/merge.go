@@ -1,12 +1,10 @@
 package viperremote
 
 import (
-	"errors"
-	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/go-user-secrets/user-secrets/internal/secrets"
 	"github.com/spf13/viper"
 )
 
@@ -80,34 +78,18 @@ func Merge(v *viper.Viper, opts Options) error {
 
 // load returns the secrets as a tree; nil when there is nothing to merge.
 func load(opts Options) (*tree, error) {
-	s, err := open(opts)
+	s, err := secrets.Open(opts.core(), opts.Required)
 	if err != nil || s == nil {
 		return nil, err
 	}
 	return loadStore(s, opts)
 }
 
-// open returns the project's store, or nil (and no error) when no ID
-// resolves and the secrets are not Required.
-func open(opts Options) (*core.Store, error) {
-	s, err := core.Open(opts.core())
-	if errors.Is(err, core.ErrNoID) && !opts.Required {
-		return nil, nil
-	}
-	return s, err
-}
-
+// loadStore reads the secrets in s as a tree.
 func loadStore(s *core.Store, opts Options) (*tree, error) {
-	entries, err := s.All()
+	entries, err := secrets.Entries(s, opts.Required)
 	if err != nil {
 		return nil, err
-	}
-	if entries == nil && opts.Required {
-		if ok, err := s.Exists(); err != nil {
-			return nil, err
-		} else if !ok {
-			return nil, fmt.Errorf("secrets file %s: %w", s.Path(), fs.ErrNotExist)
-		}
 	}
 	return buildTree(entries, s.Path(), ".", opts.Delimiter)
 }

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/go-user-secrets/user-secrets/internal/secrets"
 )
 
 // format is a rendering of the secrets for one of Viper's decoders.
@@ -164,12 +165,12 @@ func renderDotenv(entries []core.Entry, file string) ([]byte, error) {
 		e := t.from[k]
 		if core.ValidateKey(e.Key) != nil {
 			return nil, fmt.Errorf("%s: secret %q cannot be written for Viper's dotenv codec, which reads only keys of letters, digits, '_' and '.' (use the json format)",
-				where(file, e.Line), e.Key)
+				secrets.Where(file, e.Line), e.Key)
 		}
 		text, misread := core.FormatValue(e.Value)
 		if misread&core.ReaderGotenv != 0 {
 			return nil, fmt.Errorf("%s: the value of secret %q cannot be written so that Viper's dotenv codec reads it exactly (use the json format)",
-				where(file, e.Line), e.Key)
+				secrets.Where(file, e.Line), e.Key)
 		}
 		b = append(b, '\t')
 		b = append(b, k...)

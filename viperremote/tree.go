@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/go-user-secrets/user-secrets/internal/secrets"
 )
 
 // tree is the secrets arranged the way Viper will hold them: lower-cased
@@ -34,7 +35,7 @@ func buildTree(entries []core.Entry, file string, delims ...string) (*tree, erro
 		for _, p := range parts {
 			if p == "" {
 				return nil, fmt.Errorf("%s: secret %q: splitting it on %q leaves an empty part",
-					where(file, e.Line), e.Key, strings.Join(delims, `" and "`))
+					secrets.Where(file, e.Line), e.Key, strings.Join(delims, `" and "`))
 			}
 		}
 		t := root
@@ -62,19 +63,12 @@ func buildTree(entries []core.Entry, file string, delims ...string) (*tree, erro
 			if last || !isTree {
 				other := t.from[p]
 				return nil, fmt.Errorf("%s: secret %q conflicts with secret %q (line %d): %q would be both a value and a section",
-					where(file, e.Line), e.Key, other.Key, other.Line, strings.Join(parts[:i+1], "."))
+					secrets.Where(file, e.Line), e.Key, other.Key, other.Line, strings.Join(parts[:i+1], "."))
 			}
 			t = sub
 		}
 	}
 	return root, nil
-}
-
-func where(file string, line int) string {
-	if line > 0 {
-		return fmt.Sprintf("%s:%d", file, line)
-	}
-	return file
 }
 
 // splitKey splits key on every delimiter in delims.

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/go-user-secrets/user-secrets/internal/secrets"
 	"github.com/go-user-secrets/user-secrets/internal/watch"
 	"github.com/spf13/viper"
 )
@@ -51,7 +52,7 @@ import (
 // and no goroutine Watch started is left. It is safe to call more than
 // once. Its error is that of closing the file watches.
 func Watch(v *viper.Viper, opts Options, onChange func(error)) (stop func() error, err error) {
-	s, err := open(opts)
+	s, err := secrets.Open(opts.core(), opts.Required)
 	if err != nil {
 		return nil, err
 	}
