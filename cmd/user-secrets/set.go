@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/go-user-secrets/user-secrets/core"
 	"github.com/spf13/cobra"
@@ -20,8 +22,8 @@ type SetOptions struct {
 
 func newCmdSet(f *Factory, runF func(*SetOptions) error) *cobra.Command {
 	opts := &SetOptions{F: f}
-	return &cobra.Command{
-		Use:   "set KEY [VALUE|-]",
+	cmd := &cobra.Command{
+		Use:   "set [flags] KEY [VALUE|-]",
 		Short: "Store one secret",
 		Long: `Store VALUE under KEY.
 
@@ -29,14 +31,21 @@ Without VALUE, or with "-", the value is read from standard input: a
 terminal gets a hidden prompt, a pipe is read whole with one trailing
 newline dropped. That keeps values out of shell history and ps.
 
+Flags go before KEY: everything after KEY is the value, so a value may
+start with '-' ("set KEY -VALUE"); "set KEY -- VALUE" works too.
+
 Keys are letters, digits, '_' and '.', not starting with a digit. Without a
 USER_SECRETS_ID, set runs init first.`,
 		Example: `  user-secrets set API_KEY                  # hidden prompt
   user-secrets set DB_URL postgres://localhost/dev
+  user-secrets set OFFSET -42
   pass show api-key | user-secrets set API_KEY
   user-secrets set TLS_KEY - < key.pem`,
-		Args: args(cobra.RangeArgs(1, 2)),
+		Args: args(func(cmd *cobra.Command, a []string) error {
+			return cobra.RangeArgs(1, 2)(cmd, setArgs(a))
+		}),
 		RunE: func(cmd *cobra.Command, a []string) error {
+			a = setArgs(a)
 			opts.Key = a[0]
 			opts.FromStdin = len(a) == 1 || a[1] == "-"
 			if !opts.FromStdin {
@@ -48,12 +57,30 @@ USER_SECRETS_ID, set runs init first.`,
 			return runSet(opts)
 		},
 	}
+	// Flags end at KEY, so that a value starting with '-' is a value, not a
+	// bad flag that an error message would quote.
+	cmd.Flags().SetInterspersed(false)
+	return cmd
+}
+
+// setArgs drops a "--" right after KEY: with flags ending at KEY, pflag
+// leaves it among the arguments.
+func setArgs(a []string) []string {
+	if len(a) >= 2 && a[1] == "--" {
+		return append(a[:1:1], a[2:]...)
+	}
+	return a
 }
 
 func runSet(opts *SetOptions) error {
 	f := opts.F
 	// Refuse a bad key before prompting, and a bad value before creating
 	// anything.
+	if key, _, ok := strings.Cut(opts.Key, "="); ok {
+		// The KEY=VALUE habit: name only the part before '=', the value's
+		// place.
+		return fmt.Errorf("%w %q: use 'user-secrets set KEY VALUE'", core.ErrInvalidKey, key)
+	}
 	if err := core.ValidateKey(opts.Key); err != nil {
 		return err
 	}
