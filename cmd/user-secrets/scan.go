@@ -164,11 +164,33 @@ type lineKey struct {
 
 // secretLookingKeys returns the keys, with non-empty values, of a .env file
 // whose names contain one of secretWords (case-insensitively), except
-// USER_SECRETS_ID. It is a tolerant line scan, as for USER_SECRETS_ID: a
-// line it does not understand is skipped. The last definition of a key
-// counts.
+// USER_SECRETS_ID, each with the line of its last definition. The file is
+// read by this project's reader, so the lines inside a multi-line value are
+// never taken for definitions; a file it cannot read gets the tolerant line
+// scan of lineScanKeys instead. Either way only a valid key
+// (core.ValidateKey) is returned: that is all the caller prints.
 func secretLookingKeys(data []byte) []lineKey {
+	entries, err := core.Parse(data, core.EnvFileName)
+	if err != nil {
+		entries = lineScanKeys(data)
+	}
 	var out []lineKey
+	for _, e := range entries {
+		if e.Value == "" || e.Key == core.EnvID || !looksSecret(e.Key) || core.ValidateKey(e.Key) != nil {
+			continue
+		}
+		out = append(out, lineKey{line: e.Line, key: e.Key})
+	}
+	return out
+}
+
+// lineScanKeys reads the definitions of a .env file that does not parse,
+// one per key (the last wins, at the place of the first), as the search for
+// USER_SECRETS_ID does: a line it does not understand is skipped. A value is
+// the line's text after '=', trimmed, with an empty pair of quotes counting
+// as empty: it serves only to tell an empty value from another.
+func lineScanKeys(data []byte) []core.Entry {
+	var out []core.Entry
 	seen := map[string]int{}
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	for n, line := range strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n") {
@@ -178,19 +200,20 @@ func secretLookingKeys(data []byte) []lineKey {
 		}
 		key, val, ok := strings.Cut(line, "=")
 		key = strings.TrimSpace(key)
-		if !ok || key == "" || strings.HasPrefix(key, "#") || key == core.EnvID || !looksSecret(key) {
+		if !ok || key == "" || strings.HasPrefix(key, "#") {
 			continue
 		}
 		val = strings.TrimSpace(val)
-		if val == "" || val == `""` || val == "''" {
-			continue
+		if val == `""` || val == "''" {
+			val = ""
 		}
+		e := core.Entry{Key: key, Value: val, Line: n + 1}
 		if i, ok := seen[key]; ok {
-			out[i].line = n + 1
+			out[i] = e
 			continue
 		}
 		seen[key] = len(out)
-		out = append(out, lineKey{line: n + 1, key: key})
+		out = append(out, e)
 	}
 	return out
 }

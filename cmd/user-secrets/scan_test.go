@@ -142,20 +142,65 @@ func TestNewNeedles(t *testing.T) {
 }
 
 func TestSecretLookingKeys(t *testing.T) {
-	env := "\ufeff# comment with API_KEY=x\r\n" +
-		"USER_SECRETS_ID=0b5a4a36-3f7e-4d8c-9a4e-4a1f6f7a1b2c\r\n" +
-		"export Stripe_Secret = sk\r\n" +
-		"PORT=8080\n" +
-		"EMPTY_TOKEN=\n" +
-		"QUOTED_EMPTY_PASSWORD=\"\"\n" +
-		"not a line\n" +
-		"MonkeyPassword='x'\n" +
-		"github_token=x\n" +
-		"github_token=y\n"
-	got := secretLookingKeys([]byte(env))
-	want := []lineKey{{3, "Stripe_Secret"}, {8, "MonkeyPassword"}, {10, "github_token"}}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("secretLookingKeys = %v, want %v", got, want)
+	tests := []struct {
+		name string
+		env  string
+		want []lineKey
+	}{
+		{
+			name: "parsed",
+			env: "\ufeff# comment with API_KEY=x\r\n" +
+				"USER_SECRETS_ID=0b5a4a36-3f7e-4d8c-9a4e-4a1f6f7a1b2c\r\n" +
+				"export Stripe_Secret = sk\r\n" +
+				"PORT=8080\n" +
+				"EMPTY_TOKEN=\n" +
+				"QUOTED_EMPTY_PASSWORD=\"\"\n" +
+				"MonkeyPassword='x'\n" +
+				"github_token=x\n" +
+				"github_token=y\n" +
+				"LATER_EMPTY_KEY=x\n" +
+				"LATER_EMPTY_KEY=\n",
+			want: []lineKey{{3, "Stripe_Secret"}, {7, "MonkeyPassword"}, {9, "github_token"}},
+		},
+		{
+			// The lines of a multi-line value are the value, whatever
+			// they look like.
+			name: "multi-line value",
+			env: "USER_SECRETS_ID=0b5a4a36-3f7e-4d8c-9a4e-4a1f6f7a1b2c\n" +
+				"TLS_CERT=\"-----BEGIN CERTIFICATE-----\n" +
+				"CANARYZmQ+zz/PEMsecretbody==\n" +
+				"CANARY_TOKEN=inside-the-value\n" +
+				"-----END CERTIFICATE-----\"\n" +
+				"API_TOKEN=x\n",
+			want: []lineKey{{6, "API_TOKEN"}},
+		},
+		{
+			name: "does not parse: line scan",
+			env: "export Stripe_Secret = sk\n" +
+				"not a line\n" +
+				"EMPTY_TOKEN=''\n" +
+				"github_token=x\n" +
+				"github_token=y\n",
+			want: []lineKey{{1, "Stripe_Secret"}, {5, "github_token"}},
+		},
+		{
+			// Only valid keys are ever named, so text from inside a value
+			// that the line scan takes for a key is not.
+			name: "does not parse: only valid keys",
+			env: "TLS_KEY=\"-----BEGIN PRIVATE KEY-----\n" +
+				"CANARYZmQ+zz/PEMsecretbody==\n" +
+				"CANARY-TOKEN=inside-the-value\n" +
+				"CANARY TOKEN=inside-the-value\n",
+			want: []lineKey{{1, "TLS_KEY"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := secretLookingKeys([]byte(tt.env))
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("secretLookingKeys(%q) = %v, want %v", tt.env, got, tt.want)
+			}
+		})
 	}
 }
 
