@@ -46,10 +46,10 @@
 // Viper itself logs each merged value at debug level, through the logger of
 // its global instance (viper.SetOptions(viper.WithLogger(...))): keep that
 // logger above debug level when secrets are merged. The default logger
-// discards everything. Viper also logs, at error level and with its value,
-// a secret that is a single value where v's config layer has a section
-// (DB=x when the config file has keys under db:); it then leaves the
-// section as it is and ignores the secret.
+// discards everything. A secret that is a single value where v has a
+// section (DB=x when the config file has keys under db:) is refused with an
+// error naming the key: Viper would ignore it, and log its value at error
+// level.
 //
 // # Cost
 //

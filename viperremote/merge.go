@@ -1,6 +1,8 @@
 package viperremote
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/go-user-secrets/user-secrets/core"
@@ -72,6 +74,29 @@ func Merge(v *viper.Viper, opts Options) error {
 	t, err := load(opts)
 	if err != nil || t == nil {
 		return err
+	}
+	return mergeTree(v, t)
+}
+
+// mergeTree merges t into v's config layer. A secret that is a single value
+// where v holds a section (DB=x over a config file's db: keys) is refused
+// first: Viper would ignore it, logging its value at error level.
+func mergeTree(v *viper.Viper, t *tree) error {
+	var conflict error
+	t.leaves(nil, func(path []string, _ string) {
+		if conflict != nil {
+			return
+		}
+		key := strings.Join(path, ".")
+		switch v.Get(key).(type) {
+		case map[string]any, map[any]any:
+			e := t.entry(path)
+			conflict = fmt.Errorf("secret %q (line %d) is a single value, but the configuration has a section %q: rename the secret or set the section's keys",
+				e.Key, e.Line, key)
+		}
+	})
+	if conflict != nil {
+		return conflict
 	}
 	return v.MergeConfigMap(t.toMap())
 }

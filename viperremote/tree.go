@@ -87,6 +87,14 @@ func splitKey(key string, delims []string) []string {
 	return parts
 }
 
+// entry returns the entry that defined the value at path.
+func (t *tree) entry(path []string) core.Entry {
+	for _, p := range path[:len(path)-1] {
+		t = t.vals[p].(*tree)
+	}
+	return t.from[path[len(path)-1]]
+}
+
 // toMap returns the tree as the nested map MergeConfigMap takes.
 func (t *tree) toMap() map[string]any {
 	m := make(map[string]any, len(t.keys))

@@ -82,7 +82,9 @@ func Watch(v *viper.Viper, opts Options, onChange func(error)) (stop func() erro
 		if err != nil {
 			return fail(err)
 		}
-		w.merge(t)
+		if err := w.merge(t); err != nil {
+			return fail(err)
+		}
 	}
 	w.notify(nil)
 	w.mu.Unlock()
@@ -145,12 +147,15 @@ func (w *watcher) notify(err error) {
 
 // merge merges t into v (nothing when t is nil) and remembers it. The
 // caller holds mu.
-func (w *watcher) merge(t *tree) {
+func (w *watcher) merge(t *tree) error {
 	if t == nil {
-		return
+		return nil
 	}
-	_ = w.v.MergeConfigMap(t.toMap()) // never fails
+	if err := mergeTree(w.v, t); err != nil {
+		return err
+	}
 	w.last = t
+	return nil
 }
 
 // reload re-reads the config file and the secrets and merges the secrets
@@ -181,7 +186,9 @@ func (w *watcher) reload() error {
 			_ = w.v.MergeConfigMap(nilMap(removed))
 		}
 	}
-	w.merge(t)
+	if err := w.merge(t); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
