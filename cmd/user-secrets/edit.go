@@ -44,7 +44,11 @@ When the editor exits, the copy is read: unchanged, nothing happens; valid,
 it replaces the secrets file atomically; invalid (a line that does not
 parse, a key that is not [A-Za-z_][A-Za-z0-9_.]*), nothing is saved, the
 error names the line, and the copy is kept so no edit is lost. The copy is
-also kept if the secrets file changed meanwhile.
+also kept, and nothing saved, if the secrets file changed meanwhile.
+
+A file written by python-env-secrets is opened converted to this tool's
+format (values unchanged); saving it keeps that format, which
+python-env-secrets still reads.
 
 A missing secrets file is created first. Without a USER_SECRETS_ID, edit
 fails: run 'user-secrets init' (or 'set', which runs it) first.`,
@@ -77,7 +81,11 @@ func runEdit(opts *EditOptions) error {
 		}
 		ios.Infof("Created %s", s.Path())
 	}
-	orig, err := s.ReadFile()
+	raw, err := s.ReadFile()
+	if err != nil {
+		return err
+	}
+	text, converted, err := editText(s, raw)
 	if err != nil {
 		return err
 	}
@@ -93,7 +101,7 @@ func runEdit(opts *EditOptions) error {
 			os.Remove(copyPath)
 		}
 	}()
-	_, err = tmp.Write(orig)
+	_, err = tmp.Write(text)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -106,7 +114,7 @@ func runEdit(opts *EditOptions) error {
 	if err != nil {
 		return fmt.Errorf("read the edited copy: %w", err)
 	}
-	changed := !bytes.Equal(edited, orig)
+	changed := !bytes.Equal(edited, text)
 	keepCopy := func() {
 		keep = true
 		ios.Hintf("your edited copy is kept in %s (copy what you need from it, then delete it)", copyPath)
@@ -126,15 +134,48 @@ func runEdit(opts *EditOptions) error {
 		keepCopy()
 		return err
 	}
-	if err := replaceIfUnchanged(s, orig, edited, copyPath); err != nil {
+	// One compare-and-swap for every case (a valid file, a broken one being
+	// repaired, a converted python-env-secrets file): the edit replaces the
+	// file only if it still holds what was read, compared under the
+	// store's lock, so no other writer's change is ever overwritten.
+	if err := s.ReplaceIf(raw, edited); err != nil {
 		keepCopy()
+		if errors.Is(err, core.ErrChanged) {
+			return errStoreChanged
+		}
 		return err
 	}
 	ios.Infof("Saved %d secret(s) to %s", n, s.Path())
+	if converted {
+		ios.Infof("The file was python-env-secrets'; it is now in user-secrets' format, which that tool still reads.")
+	}
 	return nil
 }
 
-// validateEdit checks an edited secrets file as Store.Replace would, but
+// editText returns the text to edit for raw, the secrets file's content:
+// raw itself, or, for a file python-env-secrets wrote, its secrets
+// converted to this project's grammar (values unchanged, comment lines
+// kept, the Python header replaced by this project's), with converted set.
+// The Python dialect is chosen by the header line alone, and reads values
+// by other rules ("C:\new" keeps its backslash there, and is a newline
+// here): editing the raw text, a deleted header line would silently change
+// the values on every other line.
+//
+// A file that does not parse is edited as it is: edit is how it is
+// repaired.
+func editText(s *core.Store, raw []byte) (text []byte, converted bool, err error) {
+	d, err := core.ParseDocument(raw, s.Path())
+	if err != nil || d.Dialect() != core.DialectPython {
+		return raw, false, nil
+	}
+	d.Header = core.Header(s.Project().Dir, s.ID())
+	if _, err := d.Update(nil, nil); err != nil { // converts the whole file
+		return nil, false, fmt.Errorf("convert the python-env-secrets file for editing: %w", err)
+	}
+	return d.Bytes(), true, nil
+}
+
+// validateEdit checks an edited secrets file as Store.ReplaceIf will, but
 // names the copy and the line in its errors. It returns the number of
 // secrets.
 func validateEdit(data []byte, name string) (int, error) {
@@ -148,34 +189,6 @@ func validateEdit(data []byte, name string) (int, error) {
 		}
 	}
 	return len(entries), nil
-}
-
-// replaceIfUnchanged makes edited the store's content, under the store's
-// lock, provided the file still holds orig; otherwise it returns
-// errStoreChanged. edited must have passed validateEdit.
-func replaceIfUnchanged(s *core.Store, orig, edited []byte, name string) error {
-	if _, err := core.Parse(orig, s.Path()); err != nil {
-		// Store.Update refuses a file that does not parse, so a broken
-		// file (which edit is a way to repair) is replaced outright, after
-		// the same check without the lock.
-		if cur, err := s.ReadFile(); err != nil {
-			return err
-		} else if !bytes.Equal(cur, orig) {
-			return errStoreChanged
-		}
-		return s.Replace(edited)
-	}
-	doc, err := core.ParseDocument(edited, name)
-	if err != nil {
-		return err
-	}
-	return s.Update(func(d *core.Document) error {
-		if !bytes.Equal(d.Bytes(), orig) {
-			return errStoreChanged
-		}
-		*d = *doc // Update writes d.Bytes(): the edited text, byte for byte
-		return nil
-	})
 }
 
 // runEditor runs the user's editor on path, with the terminal as its
