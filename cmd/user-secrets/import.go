@@ -101,7 +101,7 @@ func runImport(opts *ImportOptions) error {
 
 	s, err := opts.F.Store()
 	if errors.Is(err, core.ErrNoID) {
-		s, err = initForImport(opts.F)
+		s, err = initStore(opts.F)
 	}
 	if err != nil {
 		return err
@@ -219,18 +219,6 @@ func selectEntries(entries []core.Entry, keys []string, name string) ([]core.Ent
 		}
 	}
 	return out, nil
-}
-
-// initForImport creates the project's ID (see `init`) and opens its store.
-func initForImport(f *Factory) (*core.Store, error) {
-	res, err := core.Init(f.Options())
-	if err != nil {
-		return nil, err
-	}
-	p := res.Project
-	f.IO.Infof("No USER_SECRETS_ID yet: initialised with USER_SECRETS_ID: %s", p.ID)
-	reportInit(f, res)
-	return core.OpenID(p.Root, p.ID)
 }
 
 // moveOut removes from the file at path the keys of selected that are in

@@ -60,6 +60,18 @@ func runInit(opts *InitOptions) error {
 	return err
 }
 
+// initStore is init for a command that needs a store and found no ID (set,
+// import): it creates the ID, says so, and opens the new store.
+func initStore(f *Factory) (*core.Store, error) {
+	res, err := core.Init(f.Options())
+	if err != nil {
+		return nil, err
+	}
+	f.IO.Infof("No USER_SECRETS_ID yet: initialised with USER_SECRETS_ID: %s", res.Project.ID)
+	reportInit(f, res)
+	return f.Store()
+}
+
 // reportInit says on stderr what Init did, and hints at .gitignore when
 // the .env holding the ID is in a git work tree but not ignored.
 func reportInit(f *Factory, res *core.InitResult) {

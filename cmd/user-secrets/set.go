@@ -97,13 +97,7 @@ func runSet(opts *SetOptions) error {
 
 	s, err := f.Store()
 	if errors.Is(err, core.ErrNoID) {
-		res, ierr := core.Init(f.Options())
-		if ierr != nil {
-			return ierr
-		}
-		f.IO.Infof("No USER_SECRETS_ID yet: initialised with USER_SECRETS_ID: %s", res.Project.ID)
-		reportInit(f, res)
-		s, err = f.Store()
+		s, err = initStore(f)
 	}
 	if err != nil {
 		return err
