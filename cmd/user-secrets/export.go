@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -102,15 +101,6 @@ func runExport(opts *ExportOptions) error {
 	}
 	_, err = ios.Out.Write(b.Bytes())
 	return err
-}
-
-// jsonString returns s as a JSON string, without HTML escaping.
-func jsonString(s string) string {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s) // a string always encodes (invalid UTF-8 becomes U+FFFD)
-	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // shellQuote quotes s for a POSIX shell. Inside single quotes every byte

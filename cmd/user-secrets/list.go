@@ -85,13 +85,7 @@ func runList(opts *ListOptions) error {
 			if !opts.Reveal {
 				v = mask.Value(v)
 			}
-			if err := appendJSON(&obj, e.Key); err != nil {
-				return err
-			}
-			obj.WriteByte(':')
-			if err := appendJSON(&obj, v); err != nil {
-				return err
-			}
+			obj.WriteString(jsonString(e.Key) + ":" + jsonString(v))
 		}
 		obj.WriteByte('}')
 		if err := json.Indent(&out, obj.Bytes(), "", "  "); err != nil {
@@ -112,26 +106,6 @@ func runList(opts *ListOptions) error {
 	}
 	_, err = f.IO.Out.Write(out.Bytes())
 	return err
-}
-
-// appendJSON appends v's JSON encoding without escaping <, > and &.
-func appendJSON(b *bytes.Buffer, v any) error {
-	enc := json.NewEncoder(b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return err
-	}
-	b.Truncate(b.Len() - 1) // Encode's newline
-	return nil
-}
-
-// writeJSON writes v as indented JSON and a newline, without escaping <,
-// > and &.
-func writeJSON(b *bytes.Buffer, v any) error {
-	enc := json.NewEncoder(b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 // displayValue is how `list --reveal` shows a value on its line: as it is,
