@@ -105,18 +105,17 @@ shared with python-env-secrets.`,
 		newCmdClear(f, nil),
 		newCmdInfo(f, nil),
 		newCmdPath(f, nil),
+		// Beyond the Python tool's set:
+		newCmdRun(f, nil),
+		newCmdImport(f, nil),
+		newCmdExport(f, nil),
+		newCmdEdit(f, nil),
+		newCmdScan(f, nil),
 	} {
-		root.AddCommand(c)
-	}
-	for _, c := range extraCommands(f) {
 		root.AddCommand(c)
 	}
 	return root
 }
-
-// extraCommands lists the commands beyond the Python tool's set (run,
-// import, export, edit, scan); see commands_extra.go.
-var extraCommands = func(*Factory) []*cobra.Command { return nil }
 
 // run executes the CLI and returns the exit status. It is the only place
 // that prints errors and picks exit codes.
