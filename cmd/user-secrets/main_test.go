@@ -18,7 +18,7 @@ var update = flag.Bool("update", false, "update testscript files' golden output 
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"user-secrets": func() { os.Exit(run(os.Args[1:], newSystemIO())) },
+		"user-secrets": main,
 	})
 }
 

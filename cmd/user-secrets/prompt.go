@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,12 +14,17 @@ import (
 
 // readValue reads a secret's value from standard input: on a terminal,
 // with a hidden prompt on stderr; otherwise the whole input, with one
-// trailing newline ("\n" or "\r\n") dropped.
+// trailing newline ("\n" or "\r\n") dropped. An interrupt at the prompt
+// returns an *interruptError.
 func readValue(s *IOStreams, key string) (string, error) {
 	if s.InIsTerminal() {
 		fmt.Fprintf(s.ErrOut, "Value for %s: ", key)
-		b, err := readHidden(s.InFd, s.ErrOut)
+		b, err := readHidden(s.InFd)
 		fmt.Fprintln(s.ErrOut)
+		var ie *interruptError
+		if errors.As(err, &ie) {
+			return "", err
+		}
 		if err != nil {
 			return "", fmt.Errorf("read the value of %q from the terminal: %w", key, err)
 		}
@@ -37,44 +43,39 @@ func readValue(s *IOStreams, key string) (string, error) {
 	return v, nil
 }
 
+// interruptError means the user interrupted a prompt (Ctrl-C). run ends the
+// process by the signal itself; see dieOf.
+type interruptError struct{ sig os.Signal }
+
+func (e *interruptError) Error() string { return "interrupted" }
+
 // readHidden reads a line from the terminal fd without echo. If the user
-// interrupts it, the terminal's echo is restored before the process dies
-// of the signal (term.ReadPassword alone would leave echo off).
-func readHidden(fd int, errOut io.Writer) ([]byte, error) {
+// interrupts it, the terminal's mode is restored (term.ReadPassword alone
+// would leave echo off) and it returns an *interruptError; the read itself
+// cannot be cancelled, and is left to end with the process.
+func readHidden(fd int) ([]byte, error) {
 	old, err := term.GetState(fd)
 	if err != nil {
 		return nil, err
 	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt)
-	done := make(chan struct{})
-	defer func() {
-		signal.Stop(sig)
-		close(done)
-	}()
-	go func() {
-		select {
-		case s := <-sig:
-			_ = term.Restore(fd, old)
-			fmt.Fprintln(errOut)
-			reraise(s)
-		case <-done:
-		}
-	}()
-	return term.ReadPassword(fd)
-}
-
-// reraise delivers s to this process again, with its default action.
-func reraise(s os.Signal) {
-	signal.Reset(s)
-	p, err := os.FindProcess(os.Getpid())
-	if err == nil {
-		err = p.Signal(s)
+	defer signal.Stop(sig)
+	type result struct {
+		b   []byte
+		err error
 	}
-	if err != nil {
-		// Windows cannot signal itself: leave as an interrupted program
-		// does, by convention 128+SIGINT.
-		os.Exit(130)
+	done := make(chan result, 1)
+	go func() {
+		b, err := term.ReadPassword(fd)
+		done <- result{b, err}
+	}()
+	select {
+	case r := <-done:
+		return r.b, r.err
+	case s := <-sig:
+		_ = term.Restore(fd, old)
+		return nil, &interruptError{sig: s}
 	}
 }
 

@@ -20,6 +20,10 @@ const (
 	exitOK    = 0
 	exitFail  = 1 // any failure, "not found" included
 	exitUsage = 2 // unknown command, bad flag, wrong number of arguments
+	// exitInterrupted is the status of a prompt interrupted by Ctrl-C
+	// (128+SIGINT, as shells report it), where the process cannot die of
+	// the signal itself.
+	exitInterrupted = 130
 )
 
 // Factory carries what every command needs: the streams, the global flags
@@ -126,6 +130,11 @@ func run(args []string, io *IOStreams) int {
 	err := root.Execute()
 	if err == nil {
 		return exitOK
+	}
+	var ie *interruptError
+	if errors.As(err, &ie) {
+		dieOf(ie.sig)
+		return exitInterrupted
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
