@@ -33,6 +33,24 @@ import (
 	"github.com/knadh/koanf/v2"
 )
 
+// errDotenvSyntax stands for any error of koanf's dotenv parser.
+var errDotenvSyntax = errors.New("not valid dotenv syntax for koanf's dotenv parser (godotenv); check the file")
+
+// dotenvParser is koanf's dotenv parser with its errors replaced by
+// errDotenvSyntax: godotenv's errors quote the text near the failure
+// ("unexpected character "-" in variable name near "DB-PASS=…""), which
+// can be a secret, there or on the next line.
+type dotenvParser struct{ koanf.Parser }
+
+// Unmarshal parses b, hiding the parser's error text.
+func (p dotenvParser) Unmarshal(b []byte) (map[string]any, error) {
+	m, err := p.Parser.Unmarshal(b)
+	if err != nil {
+		return nil, errDotenvSyntax
+	}
+	return m, nil
+}
+
 // layer is one source of configuration.
 type layer struct {
 	name   string
@@ -51,8 +69,8 @@ func main() {
 	layers := []layer{
 		{"defaults", confmap.Provider(map[string]any{"PORT": 8080, "LOG_LEVEL": "info"}, "."), nil},
 		{*configFile, file.Provider(*configFile), yaml.Parser()},
-		{".env", file.Provider(".env"), dotenv.Parser()},
-		{"user secrets", secrets, dotenv.Parser()},
+		{".env", file.Provider(".env"), dotenvParser{dotenv.Parser()}},
+		{"user secrets", secrets, dotenvParser{dotenv.Parser()}},
 		{"env", env.Provider(".", env.Opt{Prefix: "APP_", TransformFunc: func(k, v string) (string, any) {
 			return strings.TrimPrefix(k, "APP_"), v
 		}}), nil},

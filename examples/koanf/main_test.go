@@ -212,3 +212,28 @@ func TestReloadOnChange(t *testing.T) {
 		t.Error("stderr contains a secret value")
 	}
 }
+
+// A .env that koanf's dotenv parser (godotenv) cannot read is named, never
+// quoted: godotenv's own error quotes the text near the failure, which here
+// is the secret itself.
+func TestUnreadableDotenv(t *testing.T) {
+	t.Parallel()
+	cmd, _ := project(t, "-once")
+	env := "USER_SECRETS_ID=" + testID + "\nDB-PASS=" + canary + "\nNEXT=" + canary + "\n"
+	if err := os.WriteFile(filepath.Join(cmd.Dir, ".env"), []byte(env), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("koanf-example -once with an unreadable .env: %v, want exit status 1", err)
+	}
+	if strings.Contains(stdout.String()+stderr.String(), canary) {
+		t.Fatal("the output contains a secret value")
+	}
+	const want = "koanf-example: load .env: not valid dotenv syntax for koanf's dotenv parser (godotenv); check the file\n"
+	if stderr.String() != want {
+		t.Errorf("stderr = %q, want %q", stderr.String(), want)
+	}
+}
