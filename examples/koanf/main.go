@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"text/tabwriter"
 
 	"github.com/go-user-secrets/user-secrets/internal/mask"
@@ -76,16 +77,22 @@ func main() {
 		}}), nil},
 	}
 
-	if err := show(os.Stdout, layers); err != nil {
-		log.Fatal(err)
-	}
 	if *once {
+		if err := show(os.Stdout, layers); err != nil {
+			log.Fatal(err)
+		}
 		return
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	// Watch before the first load, so that no change goes unseen between
+	// the two; mu keeps the first table ahead of any reload's.
+	var mu sync.Mutex
+	mu.Lock()
 	err := secrets.Watch(func(_ any, err error) {
+		mu.Lock()
+		defer mu.Unlock()
 		if err != nil {
 			log.Printf("user secrets changed but cannot be read, keeping the last configuration: %v", err)
 			return
@@ -99,6 +106,11 @@ func main() {
 		log.Fatal(err)
 	}
 	defer secrets.Unwatch()
+	err = show(os.Stdout, layers)
+	mu.Unlock()
+	if err != nil {
+		log.Fatal(err)
+	}
 	<-ctx.Done()
 }
 
