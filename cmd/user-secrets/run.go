@@ -37,7 +37,21 @@ A variable that is already set in the environment wins over a secret of the
 same name, unless --override is given. The command's standard input, output
 and error are the terminal's; its exit status becomes user-secrets' exit
 status (128+N when it is killed by signal N; 127 when it is not found).
-SIGINT and SIGTERM sent to user-secrets are passed on to the command.
+
+Signals, on Unix: SIGINT, SIGTERM, SIGHUP and SIGQUIT do not stop
+user-secrets while the command runs, so its exit status always comes back.
+SIGTERM is always passed on to the command. SIGINT, SIGQUIT and SIGHUP are
+passed on only when user-secrets is not in its terminal's foreground
+process group (it has no terminal, or runs in the background): in the
+foreground, the terminal sends them (Ctrl-C, Ctrl-\, a hang-up) to the whole
+group, the command included, and passing them on would deliver them twice.
+user-secrets cannot tell those from the same signal sent with kill, so
+while it runs in a terminal's foreground, "kill -INT <pid of user-secrets>"
+from another shell is caught and dropped: the command never sees it
+(likewise -QUIT and -HUP). Signal the command's own pid, or the process
+group ("kill -INT -<pgid>"), or send SIGTERM. On Windows, Ctrl-C and Ctrl-Break
+reach the command directly from the console; user-secrets ignores them
+while it waits.
 
 user-secrets prints nothing of its own unless something goes wrong; no
 secret value is ever printed.`,

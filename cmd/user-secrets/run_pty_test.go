@@ -41,7 +41,36 @@ func TestPTYRunCtrlCOnce(t *testing.T) {
 	}
 }
 
-// TestRunHelperCountInterrupts is the child of TestPTYRunCtrlCOnce: it
+// TestPTYRunKillINTNotForwarded pins the limit of the rule above, which
+// run's help and the README state: user-secrets cannot tell a SIGINT from
+// its terminal from one sent with kill, so while it is the terminal's
+// foreground, a SIGINT sent to it alone never reaches the child.
+func TestPTYRunKillINTNotForwarded(t *testing.T) {
+	store := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(store, ptyID), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := startPTY(t, store, "run", "--", "env", "USER_SECRETS_TEST_HELPER=count-interrupts",
+		self, "-test.run=^TestRunHelperCountInterrupts$")
+	r.expect("ready")
+	if err := syscall.Kill(r.cmd.Process.Pid, syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	count := regexp.MustCompile(`interrupts=(\d+)\r\n`)
+	r.waitFor("the child's count", func() bool { return count.MatchString(r.output()) })
+	if got := r.wait(); got != 5 {
+		t.Errorf("user-secrets exited with %d, want the child's 5; terminal shows %q", got, r.output())
+	}
+	if n := count.FindStringSubmatch(r.output())[1]; n != "0" {
+		t.Errorf("the child got %s SIGINTs sent to user-secrets alone in the foreground, want 0 (update run's help and the README if this changed)", n)
+	}
+}
+
+// TestRunHelperCountInterrupts is the child of the tests above: it
 // counts the SIGINTs it gets in the second after printing "ready", prints
 // the count and exits 5. Go's handler sees two signals sent microseconds
 // apart, where a shell's trap would run once; the kernel can still merge
