@@ -431,17 +431,24 @@ func parseGoMode(s, filename string, spans bool) (*parsed, error) {
 // key. The error built from it never quotes the text.
 func badKeyByte(key string) string {
 	for i := 0; i < len(key); i++ {
-		switch c := key[i]; {
-		case c == ' ' || c == '\t':
-			return "a blank"
-		case c == '"' || c == '\'' || c == '`':
-			return "a quote"
-		case c < 0x20 || c == 0x7f:
-			return "a control character"
+		if r := keyByteReason[key[i]]; r != "" {
+			return r
 		}
 	}
 	return ""
 }
+
+// keyByteReason maps each byte that cannot be in a key read from a file to
+// the reason badKeyByte gives.
+var keyByteReason = func() (t [256]string) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = "a control character"
+	}
+	t[0x7f] = "a control character"
+	t[' '], t['\t'] = "a blank", "a blank"
+	t['"'], t['\''], t['`'] = "a quote", "a quote", "a quote"
+	return t
+}()
 
 // countBreaks counts line breaks (LF, CRLF or a lone CR) in s.
 func countBreaks(s string) int {
