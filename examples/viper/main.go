@@ -21,6 +21,7 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -129,7 +130,14 @@ func (a *app) readConfig(v *viper.Viper) error {
 		return nil
 	}
 	v.SetConfigFile(a.configFile)
-	return v.ReadInConfig()
+	err := v.ReadInConfig()
+	var perr viper.ConfigParseError
+	if errors.As(err, &perr) {
+		// A parser's error text can quote the file's lines, secrets
+		// included (gotenv's does): name the file only.
+		return fmt.Errorf("read %s: Viper cannot parse it as %s; check the file", a.configFile, filepath.Ext(a.configFile))
+	}
+	return err
 }
 
 func useEnv(v *viper.Viper) {
