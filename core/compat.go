@@ -278,33 +278,40 @@ func godotenvExpands(s string) bool {
 	return false
 }
 
+// bareSurvives reports whether a bare value is read back whole by a reader
+// that ends it at CR or LF, reads a leading quote as an opening quote, trims
+// the runes for which space holds at either end, and starts a comment at a
+// '#' after such a rune.
+func bareSurvives(v string, space func(rune) bool) bool {
+	if v == "" {
+		return true
+	}
+	if strings.ContainsAny(v, "\r\n") || v[0] == '\'' || v[0] == '"' {
+		return false
+	}
+	first, _ := utf8.DecodeRuneInString(v)
+	last, _ := utf8.DecodeLastRuneInString(v)
+	if space(first) || space(last) {
+		return false
+	}
+	prev := rune(0)
+	for _, r := range v {
+		if r == '#' && space(prev) {
+			return false
+		}
+		prev = r
+	}
+	return true
+}
+
 // godotenvReads models github.com/joho/godotenv v1.5.1 (parser.go).
 func godotenvReads(f Form, v string) bool {
 	switch f {
 	case FormBare:
-		if v == "" {
-			return true
-		}
 		// The value runs to the first CR or LF; an opening quote makes it
-		// a quoted value, whose quotes are dropped.
-		if strings.ContainsAny(v, "\r\n") || v[0] == '\'' || v[0] == '"' {
-			return false
-		}
-		// Leading and trailing isSpace runes are trimmed.
-		first, _ := utf8.DecodeRuneInString(v)
-		last, _ := utf8.DecodeLastRuneInString(v)
-		if godotenvSpace(first) || godotenvSpace(last) {
-			return false
-		}
-		// A '#' after an isSpace rune starts a comment.
-		prev := rune(0)
-		for _, r := range v {
-			if r == '#' && godotenvSpace(prev) {
-				return false
-			}
-			prev = r
-		}
-		return !godotenvExpands(v)
+		// a quoted value, whose quotes are dropped; leading and trailing
+		// isSpace runes are trimmed; a '#' after one starts a comment.
+		return bareSurvives(v, godotenvSpace) && !godotenvExpands(v)
 	case FormSingle:
 		// CRLF becomes LF in the whole file before parsing.
 		if strings.Contains(v, "\r\n") {
@@ -506,28 +513,10 @@ func pythonDotenvReads(f Form, v string) bool {
 	}
 	switch f {
 	case FormBare:
-		if v == "" {
-			return true
-		}
 		// White space after '=' is skipped; a quote starts a quoted value;
 		// the value runs to the end of the line, is cut at white space
 		// followed by '#', and is right-stripped.
-		if strings.ContainsAny(v, "\r\n") || v[0] == '\'' || v[0] == '"' {
-			return false
-		}
-		first, _ := utf8.DecodeRuneInString(v)
-		last, _ := utf8.DecodeLastRuneInString(v)
-		if isPySpace(first) || isPySpace(last) {
-			return false
-		}
-		prev := rune(0)
-		for _, r := range v {
-			if r == '#' && isPySpace(prev) {
-				return false
-			}
-			prev = r
-		}
-		return true
+		return bareSurvives(v, isPySpace)
 	case FormSingle:
 		// `'((?:\\'|[^'])*)'`, then \\ and \' are decoded: a quote or a
 		// doubled backslash changes the value, and a final backslash pairs
