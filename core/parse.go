@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -147,17 +148,38 @@ var keySeed = maphash.MakeSeed()
 
 // hasDuplicateKeys reports whether two entries share a key. It uses an
 // open-addressing table of indexes, which holds no pointers and costs far
-// less than a map for the garbage collector.
+// less than a map for the garbage collector; for the usual file, of fewer
+// than 65,535 entries, the indexes are 16-bit, which halves the table the
+// check allocates and clears.
 func hasDuplicateKeys(es []Entry) bool {
 	if len(es) < 2 {
 		return false
 	}
+	// Keys in strictly increasing order cannot repeat: one comparison per
+	// entry settles it for a sorted file, and an unsorted one stops at its
+	// first key out of order and goes on to the table.
+	sorted := true
+	for i := 1; i < len(es) && sorted; i++ {
+		sorted = es[i-1].Key < es[i].Key
+	}
+	if sorted {
+		return false
+	}
+	if len(es) < 1<<16-1 {
+		return findDuplicateKey[uint16](es)
+	}
+	return findDuplicateKey[uint32](es)
+}
+
+// findDuplicateKey is hasDuplicateKeys with table slots of type T, which
+// must hold len(es).
+func findDuplicateKey[T uint16 | uint32](es []Entry) bool {
 	size := 4
 	for size < 2*len(es) {
 		size <<= 1
 	}
 	mask := uint64(size - 1)
-	table := make([]int32, size) // index+1 of the entry in each slot
+	table := make([]T, size) // index+1 of the entry in each slot
 	for i := range es {
 		h := maphash.String(keySeed, es[i].Key) & mask
 		for table[h] != 0 {
@@ -166,7 +188,7 @@ func hasDuplicateKeys(es []Entry) bool {
 			}
 			h = (h + 1) & mask
 		}
-		table[h] = int32(i + 1)
+		table[h] = T(i + 1)
 	}
 	return false
 }
@@ -323,7 +345,38 @@ func parseGoMode(s, filename string, spans bool) (*parsed, error) {
 		return &ParseError{File: filename, Line: l, Reason: fmt.Sprintf(format, a...)}
 	}
 	lines := newLineScanner(s)
+	// The values with escapes that fastLine finds are decoded one after
+	// another into decoded, which becomes one string at the end (one
+	// allocation, not one per value); fixups says which entries' values
+	// are where in it.
+	type fixup struct{ entry, start, end int }
+	var decoded []byte
+	var fixups []fixup
 	for pos < len(s) {
+		// Nearly every line of a secrets file is a one-line definition
+		// that fastLine reads in a single pass; it declines anything else,
+		// which the general code below reads.
+		if key, value, escaped, next, ok := fastLine(s, pos); ok {
+			if escaped {
+				if decoded == nil {
+					// Room for a few dozen values at once: a small file
+					// then decodes into one buffer that never grows.
+					decoded, fixups = make([]byte, 0, 1024), make([]fixup, 0, 32)
+				}
+				n := len(p.flat) + len(p.defs) // the index of this entry
+				start := len(decoded)
+				decoded = appendUnescaped(decoded, value)
+				fixups = append(fixups, fixup{n, start, len(decoded)})
+				value = ""
+			}
+			if spans {
+				p.defs = append(p.defs, span{Entry: Entry{Key: key, Value: value, Line: line}, start: pos, end: next})
+			} else {
+				p.flat = append(p.flat, Entry{Key: key, Value: value, Line: line})
+			}
+			pos, line = next, line+1
+			continue
+		}
 		start, startLine := pos, line
 		eol, next := lines.end(pos)
 		t := trimLeftBlank(s[pos:eol])
@@ -422,8 +475,182 @@ func parseGoMode(s, filename string, spans bool) (*parsed, error) {
 		}
 		pos, line = next, line+1
 	}
+	if len(fixups) > 0 {
+		text := string(decoded)
+		for _, f := range fixups {
+			if spans {
+				p.defs[f.entry].Value = text[f.start:f.end]
+			} else {
+				p.flat[f.entry].Value = text[f.start:f.end]
+			}
+		}
+	}
 	return p, nil
 }
+
+// fastLine reads the definition that starts at pos when it has the shape
+// nearly every line of a secrets file has: KEY=value, KEY='value' or
+// KEY="value", with no blank around the key or the '=', the whole value on
+// this line, and the line end (or the end of s) right after it. For such a
+// line it returns what the general code in parseGoMode would (the value,
+// and next, the offset past the line terminator); for any other line it
+// returns ok false and reads nothing, so blanks, "export", comments,
+// multi-line values and every error stay with the general code.
+//
+// Each part of the line is read by one scan that finds whichever of its
+// stop bytes comes first (a class table, fastClass, and firstBelow's eight
+// bytes at a time), in place of the general code's separate searches for
+// the line end, the '=', a '#' and the closing quote.
+//
+// A double-quoted value with escapes is returned as written, with escaped
+// true: the caller decodes it (appendUnescaped).
+func fastLine(s string, pos int) (key, value string, escaped bool, next int, ok bool) {
+	// The key: bytes that badKeyByte accepts, other than '=' and '#' (a
+	// '#' first would make the line a comment), up to the '='.
+	i := pos
+	for i < len(s) && fastClass[s[i]]&fastKey != 0 {
+		i++
+	}
+	if i == pos || i == len(s) || s[i] != '=' {
+		return "", "", false, 0, false
+	}
+	key = s[pos:i]
+	i++ // past the '='
+	if i == len(s) {
+		return key, "", false, i, true // "KEY=" at the end of s: an empty value
+	}
+	var end int // offset just past the value's text, closing quote included
+	switch s[i] {
+	case '\'':
+		// Literal text up to the closing quote, which must come before
+		// any line break (a multi-line value is the general code's).
+		j := i + 1
+		for {
+			// Every byte that ends the scan is below 0x28.
+			j = firstBelow(s, j, 0x28, 0)
+			if j == len(s) || fastClass[s[j]]&fastSingleStop != 0 {
+				break
+			}
+			j++
+		}
+		if j == len(s) || s[j] != '\'' {
+			return "", "", false, 0, false
+		}
+		value, end = s[i+1:j], j+1
+	case '"':
+		// Up to the first unescaped '"': a backslash escapes the byte
+		// after it, as in the general code, unless that byte is a line
+		// break (left to the general code with every multi-line value).
+		j := i + 1
+		for j < len(s) {
+			// Every byte that ends the scan is below 0x23 or is '\\'.
+			j = firstBelow(s, j, 0x23, '\\')
+			if j == len(s) {
+				break
+			}
+			c := s[j]
+			if fastClass[c]&fastDoubleStop == 0 {
+				j++
+				continue
+			}
+			if c != '\\' {
+				break
+			}
+			if j+1 == len(s) || s[j+1] == '\n' || s[j+1] == '\r' {
+				return "", "", false, 0, false
+			}
+			escaped, j = true, j+2
+		}
+		if j >= len(s) || s[j] != '"' {
+			return "", "", false, 0, false
+		}
+		value, end = s[i+1:j], j+1
+	default:
+		// A bare value with no blank and no '#' in it: nothing to trim
+		// and no inline comment. A value that starts with a blank or
+		// holds one stops here at the blank, and so is declined below.
+		j := i
+		for j < len(s) {
+			// Every byte that ends a bare value is below 0x24.
+			j = firstBelow(s, j, 0x24, 0)
+			if j == len(s) || fastClass[s[j]]&fastBare == 0 {
+				break
+			}
+			j++
+		}
+		value, end = s[i:j], j
+	}
+	// The value must end the line: LF, CRLF, a lone CR, or the end of s.
+	switch {
+	case end == len(s):
+		return key, value, escaped, end, true
+	case s[end] == '\n':
+		return key, value, escaped, end + 1, true
+	case s[end] == '\r':
+		if end+1 < len(s) && s[end+1] == '\n' {
+			return key, value, escaped, end + 2, true
+		}
+		return key, value, escaped, end + 1, true
+	}
+	return "", "", false, 0, false
+}
+
+// firstBelow returns the offset of the first byte of s, at or after i,
+// that is below limit (at most 0x80) or is extra, or len(s). It tests eight
+// bytes at a time: fastLine's scans stop only at bytes it finds, and a
+// value is mostly bytes it skips.
+func firstBelow(s string, i int, limit, extra byte) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	lim, ext := ones*uint64(limit), ones*uint64(extra)
+	for ; i+8 <= len(s); i += 8 {
+		b := s[i : i+8] // one bounds check; the compiler merges the eight loads into one
+		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		// The high bit of a byte of below is set when that byte of w is
+		// below limit, and of equal when it is extra (x is 0 there). A
+		// borrow can set it in a higher byte too, never in a lower one:
+		// the lowest bit set marks the first byte sought.
+		x := w ^ ext
+		below := (w - lim) &^ w & highs
+		equal := (x - ones) &^ x & highs
+		if m := below | equal; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(s) && s[i] >= limit && s[i] != extra; i++ {
+	}
+	return i
+}
+
+// The classes of fastClass: the bytes each of fastLine's scans runs over
+// (fastKey, fastBare) or stops at (fastSingleStop, fastDoubleStop).
+const (
+	fastKey        = 1 << iota // may be in a key: not '=', '#', a blank, a quote or a control character
+	fastBare       = 1 << iota // may be in a bare value: not a line break, a blank or '#'
+	fastSingleStop = 1 << iota // ends a scan for the closing '\'': the quote or a line break
+	fastDoubleStop = 1 << iota // interrupts a scan for the closing '"': the quote, '\\' or a line break
+)
+
+// fastClass maps each byte to its fast* classes.
+var fastClass = func() (t [256]uint8) {
+	for c := range 256 {
+		if keyByteReason[c] == "" && c != '=' && c != '#' {
+			t[c] |= fastKey
+		}
+		switch c {
+		case '\n', '\r', ' ', '\t', '#':
+		default:
+			t[c] |= fastBare
+		}
+	}
+	t['\''] |= fastSingleStop
+	t['"'] |= fastDoubleStop
+	t['\\'] |= fastDoubleStop
+	for _, c := range []byte{'\n', '\r'} {
+		t[c] |= fastSingleStop | fastDoubleStop
+	}
+	return t
+}()
 
 // badKeyByte says what, in a key read from a file, shows that the text
 // before '=' is not a key at all but, say, a value whose line lost its '=':
@@ -476,15 +703,18 @@ func normalizeBreaks(s string) string {
 // unescape decodes a double-quoted value: \\ \" \n \r \t \$ are escapes,
 // any other backslash is literal, and raw line breaks become LF.
 func unescape(raw string) string {
-	var b strings.Builder
-	b.Grow(len(raw))
+	return string(appendUnescaped(make([]byte, 0, len(raw)), raw))
+}
+
+// appendUnescaped appends unescape(raw) to b.
+func appendUnescaped(b []byte, raw string) []byte {
 	for i := 0; i < len(raw); i++ {
 		// Copy the run up to the next backslash or CR at once.
 		j := i
 		for j < len(raw) && raw[j] != '\\' && raw[j] != '\r' {
 			j++
 		}
-		b.WriteString(raw[i:j])
+		b = append(b, raw[i:j]...)
 		if i = j; i == len(raw) {
 			break
 		}
@@ -493,28 +723,28 @@ func unescape(raw string) string {
 		case c == '\\' && i+1 < len(raw):
 			switch raw[i+1] {
 			case '\\', '"', '$':
-				b.WriteByte(raw[i+1])
+				b = append(b, raw[i+1])
 			case 'n':
-				b.WriteByte('\n')
+				b = append(b, '\n')
 			case 'r':
-				b.WriteByte('\r')
+				b = append(b, '\r')
 			case 't':
-				b.WriteByte('\t')
+				b = append(b, '\t')
 			default:
-				b.WriteByte('\\')
+				b = append(b, '\\')
 				continue
 			}
 			i++
 		case c == '\r':
-			b.WriteByte('\n')
+			b = append(b, '\n')
 			if i+1 < len(raw) && raw[i+1] == '\n' {
 				i++
 			}
 		default:
-			b.WriteByte(c)
+			b = append(b, c)
 		}
 	}
-	return b.String()
+	return b
 }
 
 // parsePython reads a file by python-env-secrets' rules (SPEC §4.3): per
