@@ -53,11 +53,7 @@ func newCmdExport(f *Factory, runF func(*ExportOptions) error) *cobra.Command {
 }
 
 func runExport(opts *ExportOptions) error {
-	s, err := opts.F.Store()
-	if err != nil {
-		return err
-	}
-	entries, err := s.All()
+	entries, err := opts.F.Entries()
 	if err != nil {
 		return err
 	}

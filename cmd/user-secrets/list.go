@@ -51,11 +51,7 @@ or another control character; use --json for exact text).`,
 
 func runList(opts *ListOptions) error {
 	f := opts.F
-	s, err := f.Store()
-	if err != nil {
-		return err
-	}
-	entries, err := s.All()
+	entries, err := f.Entries()
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,15 @@ func (f *Factory) Store() (*core.Store, error) {
 	return core.Open(f.Options())
 }
 
+// Entries opens the project's store and returns its secrets in file order.
+func (f *Factory) Entries() ([]core.Entry, error) {
+	s, err := f.Store()
+	if err != nil {
+		return nil, err
+	}
+	return s.All()
+}
+
 // Getenv returns an environment variable's value, or "".
 func (f *Factory) Getenv(key string) string {
 	if f.LookupEnv != nil {

@@ -74,11 +74,7 @@ secret value is ever printed.`,
 }
 
 func runRun(opts *RunOptions) error {
-	s, err := opts.F.Store()
-	if err != nil {
-		return err
-	}
-	entries, err := s.All()
+	entries, err := opts.F.Entries()
 	if err != nil {
 		return err
 	}
