@@ -46,13 +46,15 @@ func measure(b *testing.B, f func() error) {
 
 // benchFile returns the text of a secrets file with n keys: mostly bare
 // values, some single-quoted, some double-quoted with escapes, as the
-// writer produces them.
+// writer produces them. The keys are in no order, as in a store that
+// grew by `set` (a sorted file would let the reader's duplicate check
+// stop early).
 func benchFile(n int) []byte {
 	r := rand.New(rand.NewPCG(1, 2))
 	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+/"
 	var b strings.Builder
 	b.WriteString(Header("/home/dev/project", fixtureID))
-	for i := range n {
+	for _, i := range r.Perm(n) {
 		v := make([]byte, 16+r.IntN(48))
 		for j := range v {
 			v[j] = alphabet[r.IntN(len(alphabet))]
