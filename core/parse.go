@@ -6,6 +6,7 @@ import (
 	"hash/maphash"
 	"io"
 	"math/bits"
+	"math/rand/v2"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -48,6 +49,8 @@ type parsed struct {
 	// flat holds the definitions instead of defs when only the entries
 	// are wanted (Parse): no spans, and no copy into a new slice.
 	flat []Entry
+	// unique is set when flat is known to hold no key twice.
+	unique bool
 }
 
 // Parse reads dotenv text and returns its entries, one per key, in file
@@ -78,7 +81,7 @@ func parseOwned(data []byte, filename string) ([]Entry, error) {
 	if DetectDialect(data) == DialectPython {
 		return parsePython(s).entries(), nil
 	}
-	p, err := parseGoMode(s, filename, false)
+	p, err := parseGoMode(s, filename, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -117,17 +120,21 @@ func DetectDialect(data []byte) Dialect {
 // itself, filtered in place.
 func (p *parsed) entries() []Entry {
 	out := p.flat
-	if out == nil {
-		if len(p.defs) == 0 {
-			return nil
+	switch {
+	case out != nil:
+		if p.unique {
+			return out // the common case
 		}
+	case len(p.defs) == 0:
+		return nil
+	default:
 		out = make([]Entry, len(p.defs))
 		for i := range p.defs {
 			out[i] = p.defs[i].Entry
 		}
-	}
-	if len(out) == 0 || !hasDuplicateKeys(out) {
-		return out // the common case
+		if !hasDuplicateKeys(out) {
+			return out // the common case
+		}
 	}
 	last := make(map[string]int, len(out))
 	for i, e := range out {
@@ -193,6 +200,102 @@ func findDuplicateKey[T uint16 | uint32](es []Entry) bool {
 	return false
 }
 
+// keyIndex finds, as a file is read, a key defined twice: an
+// open-addressing table of entry indexes, hashed by keyHash. It costs
+// less than a map (no pointers for the garbage collector to scan, and a
+// cheaper hash) and less than finding duplicates after the read.
+//
+// A slot holds 16 bits of the key's hash above the index+1 of its entry
+// (0 for an empty slot), so that a search compares keys, which lie
+// anywhere in memory, only when the 16 bits match.
+type keyIndex struct {
+	slots []uint32
+	mask  uint64
+}
+
+// maxProbe bounds a search of keyIndex: a file whose keys were made to
+// collide in the table stops using it, rather than cost time quadratic in
+// its length.
+const maxProbe = 32
+
+// newKeyIndex returns a keyIndex for n keys, or, for more than a slot can
+// number, one that add always refuses.
+func newKeyIndex(n int) keyIndex {
+	if n >= 1<<16-1 {
+		return keyIndex{}
+	}
+	size := 8
+	for size < 2*n {
+		size <<= 1
+	}
+	return keyIndex{slots: make([]uint32, size), mask: uint64(size - 1)}
+}
+
+// add records that es[i], not yet in es, will have key, whose keyHash is
+// h. It reports false
+// when it cannot tell that key is new: es holds it already, or the search
+// ran longer than maxProbe; the caller then looks for duplicates another
+// way. After a false, add must not be called again.
+func (x *keyIndex) add(es []Entry, key string, h uint64, i int) bool {
+	if x.slots == nil {
+		return false
+	}
+	fp := uint32(h>>48) << 16
+	at := h & x.mask
+	for n := 0; x.slots[at] != 0; n++ {
+		if slot := x.slots[at]; n == maxProbe || slot&^0xffff == fp && es[slot&0xffff-1].Key == key {
+			return false
+		}
+		at = (at + 1) & x.mask
+	}
+	x.slots[at] = fp | uint32(i+1)
+	return true
+}
+
+// keySeed0 seeds keyHash, different in each process.
+var keySeed0 = rand.Uint64()
+
+// The multipliers of keyHash, wyhash's.
+const hashM1, hashM2 = 0xa0761d6478bd642f, 0xe7037ed1a0b428db
+
+// keyHash hashes a key for keyIndex: each eight bytes of it, the last ones
+// padded with zeros, as a little-endian number mixed into the seed, and
+// then its length. fastLine computes the same from the words its key scan
+// loads.
+func keyHash(k string) uint64 {
+	h, i := keySeed0, 0
+	for ; i+8 <= len(k); i += 8 {
+		h = mix(h^load64(k, i), hashM2)
+	}
+	if i < len(k) {
+		var w uint64
+		for j := len(k) - 1; j >= i; j-- {
+			w = w<<8 | uint64(k[j])
+		}
+		h = mix(h^w, hashM2)
+	}
+	return mix(h^uint64(len(k)), hashM1)
+}
+
+// mix is wyhash's mixing step: the two halves of a*b, folded.
+func mix(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
+
+// load64 returns the eight bytes of s at i as a little-endian number.
+func load64(s string, i int) uint64 {
+	b := s[i : i+8] // one bounds check; the compiler merges the eight loads into one
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// load32 returns the four bytes of s at i as a little-endian number.
+func load32(s string, i int) uint32 {
+	b := s[i : i+4]
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+}
+
 // parse reads data for a Document: every definition with its span.
 func parse(data []byte, filename string) (*parsed, error) {
 	return parseData(data, filename, true)
@@ -207,7 +310,11 @@ func parseData(data []byte, filename string, spans bool) (*parsed, error) {
 	if DetectDialect(data) == DialectPython {
 		return parsePython(string(data)), nil
 	}
-	return parseGoMode(string(data), filename, spans)
+	var mode parseMode
+	if spans {
+		mode = withSpans
+	}
+	return parseGoMode(string(data), filename, mode)
 }
 
 // checkText reports a NUL byte or invalid UTF-8, with its line.
@@ -323,201 +430,263 @@ func (ls *lineScanner) end(pos int) (eol, next int) {
 
 // parseGo reads this project's grammar, keeping each definition's span.
 func parseGo(s, filename string) (*parsed, error) {
-	return parseGoMode(s, filename, true)
+	return parseGoMode(s, filename, withSpans)
 }
 
-// parseGoMode reads this project's grammar into parsed.defs (spans) or
-// parsed.flat.
-func parseGoMode(s, filename string, spans bool) (*parsed, error) {
-	// One definition per line at most: sized once, the slice never grows.
+// parseMode says how parseGoMode reads.
+type parseMode uint8
+
+const (
+	// withSpans keeps every definition with its span (parsed.defs, for a
+	// Document); without it the entries go to parsed.flat.
+	withSpans parseMode = 1 << iota
+	// slowOnly reads every line with the general code, never fastLine, so
+	// that tests can compare the two.
+	slowOnly
+)
+
+// parseGoMode reads this project's grammar into parsed.defs or parsed.flat.
+func parseGoMode(s, filename string, mode parseMode) (*parsed, error) {
+	spans, fast := mode&withSpans != 0, mode&slowOnly == 0
 	p := &parsed{src: s}
-	if n := strings.Count(s, "\n") + 1; spans {
-		p.defs = make([]span, 0, n)
+	// One definition per line at most: sized once, the slice never grows.
+	n := strings.Count(s, "\n") + 1
+	var defs []span
+	var flat []Entry
+	var index keyIndex
+	if spans {
+		defs = make([]span, 0, n)
 	} else {
-		p.flat = make([]Entry, 0, n)
+		flat = make([]Entry, 0, n)
+		// The keys of a flat read are checked for duplicates as they come.
+		index = newKeyIndex(n)
+		p.unique = true
 	}
+	// The entries whose values hold escapes that fastLine left undecoded:
+	// all of them are decoded at the end into one buffer.
+	var escaped []int
 	pos := 0
 	if strings.HasPrefix(s, "\ufeff") {
 		pos = 3
 	}
 	line := 1
-	fail := func(l int, format string, a ...any) error {
-		return &ParseError{File: filename, Line: l, Reason: fmt.Sprintf(format, a...)}
-	}
 	lines := newLineScanner(s)
-	// The values with escapes that fastLine finds are decoded one after
-	// another into decoded, which becomes one string at the end (one
-	// allocation, not one per value); fixups says which entries' values
-	// are where in it.
-	type fixup struct{ entry, start, end int }
-	var decoded []byte
-	var fixups []fixup
 	for pos < len(s) {
 		// Nearly every line of a secrets file is a one-line definition
 		// that fastLine reads in a single pass; it declines anything else,
-		// which the general code below reads.
-		if key, value, escaped, next, ok := fastLine(s, pos); ok {
-			if escaped {
-				if decoded == nil {
-					// Room for a few dozen values at once: a small file
-					// then decodes into one buffer that never grows.
-					decoded, fixups = make([]byte, 0, 1024), make([]fixup, 0, 32)
+		// which slowLine reads.
+		if fast {
+			key, value, h, esc, next, ok := fastLine(s, pos)
+			if ok {
+				if esc {
+					escaped = append(escaped, len(defs)+len(flat))
 				}
-				n := len(p.flat) + len(p.defs) // the index of this entry
-				start := len(decoded)
-				decoded = appendUnescaped(decoded, value)
-				fixups = append(fixups, fixup{n, start, len(decoded)})
-				value = ""
+				e := Entry{Key: key, Value: value, Line: line}
+				if spans {
+					defs = append(defs, span{Entry: e, start: pos, end: next})
+				} else {
+					if p.unique && !index.add(flat, key, h, len(flat)) {
+						p.unique = false // entries() sorts it out
+					}
+					flat = append(flat, e)
+				}
+				pos, line = next, line+1
+				continue
 			}
+		}
+		e, next, nextLine, ok, err := slowLine(s, pos, line, &lines, filename)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
 			if spans {
-				p.defs = append(p.defs, span{Entry: Entry{Key: key, Value: value, Line: line}, start: pos, end: next})
+				defs = append(defs, span{Entry: e, start: pos, end: next})
 			} else {
-				p.flat = append(p.flat, Entry{Key: key, Value: value, Line: line})
-			}
-			pos, line = next, line+1
-			continue
-		}
-		start, startLine := pos, line
-		eol, next := lines.end(pos)
-		t := trimLeftBlank(s[pos:eol])
-		if t == "" || t[0] == '#' {
-			pos, line = next, line+1
-			continue
-		}
-		if len(t) > 6 && strings.HasPrefix(t, "export") && isBlank(t[6]) {
-			t = trimLeftBlank(t[6:])
-		}
-		eq := strings.IndexByte(t, '=')
-		if eq < 0 {
-			return nil, fail(line, "expected KEY=VALUE: no '=' on this line")
-		}
-		key := trimRightBlank(t[:eq])
-		if key == "" {
-			return nil, fail(line, "empty key before '='")
-		}
-		if reason := badKeyByte(key); reason != "" {
-			return nil, fail(line, "the text before '=' is not a key: it holds %s (is the '=' missing after the key?)", reason)
-		}
-		rest := trimLeftBlank(t[eq+1:])
-		off := eol - len(rest) // offset of rest in s
-		var value string
-		var after int // offset just past the value's text
-		switch {
-		case rest != "" && rest[0] == '\'':
-			j := strings.IndexByte(s[off+1:], '\'')
-			if j < 0 {
-				return nil, fail(startLine, "key %q: unterminated single-quoted value", key)
-			}
-			raw := s[off+1 : off+1+j]
-			value, line = normalizeBreaks(raw), line+countBreaks(raw)
-			after = off + 1 + j + 1
-		case rest != "" && rest[0] == '"':
-			// The closing quote is the first '"' not escaped: a backslash
-			// escapes the byte after it, whatever it is.
-			j, simple := off+1, true
-			for {
-				q := strings.IndexByte(s[j:], '"')
-				if q < 0 {
-					j = len(s)
-					break
+				if p.unique && !index.add(flat, e.Key, keyHash(e.Key), len(flat)) {
+					p.unique = false
 				}
-				b := strings.IndexByte(s[j:j+q], '\\')
-				if b < 0 {
-					j += q
-					break
-				}
-				simple = false
-				if j += b + 2; j >= len(s) {
-					j = len(s)
-					break
-				}
+				flat = append(flat, e)
 			}
-			if j >= len(s) {
-				return nil, fail(startLine, "key %q: unterminated double-quoted value", key)
-			}
-			raw := s[off+1 : j]
-			if simple && strings.IndexByte(raw, '\n') < 0 && strings.IndexByte(raw, '\r') < 0 {
-				value = raw
-			} else {
-				value, line = unescape(raw), line+countBreaks(raw)
-			}
-			after = j + 1
-		default:
-			v := rest
-			for i := 0; ; i++ {
-				j := strings.IndexByte(v[i:], '#')
-				if j < 0 {
-					break
-				}
-				// A '#' that follows a blank starts a comment; at i == 0
-				// the blank would be the one before the value.
-				if i += j; i > 0 && isBlank(v[i-1]) || i == 0 && off > start && isBlank(s[off-1]) {
-					v = v[:i]
-					break
-				}
-			}
-			value = trimRightBlank(v)
-			after = eol
 		}
-		if after != eol {
-			// After a closing quote: blanks and an optional comment only.
-			e, n := lineEnd(s, after)
-			tail := trimLeftBlank(s[after:e])
-			if tail != "" && tail[0] != '#' {
-				return nil, fail(line, "key %q: unexpected text after the closing quote", key)
-			}
-			next = n
-		}
+		pos, line = next, nextLine
+	}
+	if len(escaped) > 0 {
 		if spans {
-			p.defs = append(p.defs, span{Entry: Entry{Key: key, Value: value, Line: startLine}, start: start, end: next})
+			decodeEscaped(escaped, func(i int) *Entry { return &defs[i].Entry })
 		} else {
-			p.flat = append(p.flat, Entry{Key: key, Value: value, Line: startLine})
+			decodeEscaped(escaped, func(i int) *Entry { return &flat[i] })
 		}
-		pos, line = next, line+1
 	}
-	if len(fixups) > 0 {
-		text := string(decoded)
-		for _, f := range fixups {
-			if spans {
-				p.defs[f.entry].Value = text[f.start:f.end]
-			} else {
-				p.flat[f.entry].Value = text[f.start:f.end]
+	p.defs, p.flat = defs, flat
+	return p, nil
+}
+
+// decodeEscaped decodes the values of the entries at indexes escaped (as
+// written between double quotes, escapes and all) into one buffer, which
+// the decoded values share.
+func decodeEscaped(escaped []int, entry func(int) *Entry) {
+	size := 0
+	for _, i := range escaped {
+		size += len(entry(i).Value) // a value never grows when decoded
+	}
+	buf := make([]byte, 0, size)
+	for _, i := range escaped {
+		e := entry(i)
+		start := len(buf)
+		buf = appendUnescaped(buf, e.Value)
+		// buf never grows, so what is written stays where it is; and it is
+		// never written again, so the string may share it.
+		e.Value = unsafe.String(unsafe.SliceData(buf[start:]), len(buf)-start)
+	}
+}
+
+// slowLine reads the line at pos, line number line, by the general rules.
+// It returns the definition there (ok false for a blank or comment line),
+// next (the offset past the definition's last line) and the number of the
+// line at next.
+func slowLine(s string, pos, line int, lines *lineScanner, filename string) (e Entry, next, nextLine int, ok bool, err error) {
+	fail := func(l int, format string, a ...any) error {
+		return &ParseError{File: filename, Line: l, Reason: fmt.Sprintf(format, a...)}
+	}
+	start, startLine := pos, line
+	eol, next := lines.end(pos)
+	t := trimLeftBlank(s[pos:eol])
+	if t == "" || t[0] == '#' {
+		return Entry{}, next, line + 1, false, nil
+	}
+	if len(t) > 6 && strings.HasPrefix(t, "export") && isBlank(t[6]) {
+		t = trimLeftBlank(t[6:])
+	}
+	eq := strings.IndexByte(t, '=')
+	if eq < 0 {
+		return Entry{}, 0, 0, false, fail(line, "expected KEY=VALUE: no '=' on this line")
+	}
+	key := trimRightBlank(t[:eq])
+	if key == "" {
+		return Entry{}, 0, 0, false, fail(line, "empty key before '='")
+	}
+	if reason := badKeyByte(key); reason != "" {
+		return Entry{}, 0, 0, false, fail(line, "the text before '=' is not a key: it holds %s (is the '=' missing after the key?)", reason)
+	}
+	rest := trimLeftBlank(t[eq+1:])
+	off := eol - len(rest) // offset of rest in s
+	var value string
+	var after int // offset just past the value's text
+	switch {
+	case rest != "" && rest[0] == '\'':
+		j := strings.IndexByte(s[off+1:], '\'')
+		if j < 0 {
+			return Entry{}, 0, 0, false, fail(startLine, "key %q: unterminated single-quoted value", key)
+		}
+		raw := s[off+1 : off+1+j]
+		value, line = normalizeBreaks(raw), line+countBreaks(raw)
+		after = off + 1 + j + 1
+	case rest != "" && rest[0] == '"':
+		// The closing quote is the first '"' not escaped: a backslash
+		// escapes the byte after it, whatever it is.
+		j, simple := off+1, true
+		for {
+			q := strings.IndexByte(s[j:], '"')
+			if q < 0 {
+				j = len(s)
+				break
+			}
+			b := strings.IndexByte(s[j:j+q], '\\')
+			if b < 0 {
+				j += q
+				break
+			}
+			simple = false
+			if j += b + 2; j >= len(s) {
+				j = len(s)
+				break
 			}
 		}
+		if j >= len(s) {
+			return Entry{}, 0, 0, false, fail(startLine, "key %q: unterminated double-quoted value", key)
+		}
+		raw := s[off+1 : j]
+		if simple && strings.IndexByte(raw, '\n') < 0 && strings.IndexByte(raw, '\r') < 0 {
+			value = raw
+		} else {
+			value, line = unescape(raw), line+countBreaks(raw)
+		}
+		after = j + 1
+	default:
+		v := rest
+		for i := 0; ; i++ {
+			j := strings.IndexByte(v[i:], '#')
+			if j < 0 {
+				break
+			}
+			// A '#' that follows a blank starts a comment; at i == 0
+			// the blank would be the one before the value.
+			if i += j; i > 0 && isBlank(v[i-1]) || i == 0 && off > start && isBlank(s[off-1]) {
+				v = v[:i]
+				break
+			}
+		}
+		value = trimRightBlank(v)
+		after = eol
 	}
-	return p, nil
+	if after != eol {
+		// After a closing quote: blanks and an optional comment only.
+		e, n := lineEnd(s, after)
+		tail := trimLeftBlank(s[after:e])
+		if tail != "" && tail[0] != '#' {
+			return Entry{}, 0, 0, false, fail(line, "key %q: unexpected text after the closing quote", key)
+		}
+		next = n
+	}
+	return Entry{Key: key, Value: value, Line: startLine}, next, line + 1, true, nil
 }
 
 // fastLine reads the definition that starts at pos when it has the shape
 // nearly every line of a secrets file has: KEY=value, KEY='value' or
 // KEY="value", with no blank around the key or the '=', the whole value on
 // this line, and the line end (or the end of s) right after it. For such a
-// line it returns what the general code in parseGoMode would (the value,
-// and next, the offset past the line terminator); for any other line it
-// returns ok false and reads nothing, so blanks, "export", comments,
-// multi-line values and every error stay with the general code.
+// line it returns what slowLine would (the key, the value, and next, the
+// offset past the line terminator), and the key's keyHash; for any other
+// line it returns ok false, so blanks, "export", comments, multi-line
+// values, the rarer bytes in keys and every error stay with slowLine.
 //
 // Each part of the line is read by one scan that finds whichever of its
-// stop bytes comes first (a class table, fastClass, and firstBelow's eight
-// bytes at a time), in place of the general code's separate searches for
-// the line end, the '=', a '#' and the closing quote.
+// stop bytes comes first, eight bytes at a time (keyStops, firstBelow),
+// in place of slowLine's separate searches for the line end, the '=', a
+// '#' and the closing quote; and the key is hashed from the words its scan
+// loads.
 //
 // A double-quoted value with escapes is returned as written, with escaped
 // true: the caller decodes it (appendUnescaped).
-func fastLine(s string, pos int) (key, value string, escaped bool, next int, ok bool) {
-	// The key: bytes that badKeyByte accepts, other than '=' and '#' (a
-	// '#' first would make the line a comment), up to the '='.
-	i := pos
-	for i < len(s) && fastClass[s[i]]&fastKey != 0 {
-		i++
+func fastLine(s string, pos int) (key, value string, hash uint64, escaped bool, next int, ok bool) {
+	// The key, up to the '=': eight bytes at a time, hashed as it goes
+	// (see keyHash). A key near the end of s, where no eight bytes can be
+	// loaded, is slowLine's.
+	i, h := pos, keySeed0
+	for {
+		if i+8 > len(s) {
+			return "", "", 0, false, 0, false
+		}
+		w := load64(s, i)
+		m := keyStops(w)
+		if m == 0 {
+			h = mix(h^w, hashM2)
+			i += 8
+			continue
+		}
+		n := bits.TrailingZeros64(m) / 8 // the bytes of w in the key
+		if i += n; s[i] != '=' || i == pos {
+			return "", "", 0, false, 0, false
+		}
+		if n > 0 {
+			h = mix(h^w&(1<<(8*n)-1), hashM2)
+		}
+		break
 	}
-	if i == pos || i == len(s) || s[i] != '=' {
-		return "", "", false, 0, false
-	}
-	key = s[pos:i]
+	key, hash = s[pos:i], mix(h^uint64(i-pos), hashM1)
 	i++ // past the '='
 	if i == len(s) {
-		return key, "", false, i, true // "KEY=" at the end of s: an empty value
+		return key, "", hash, false, i, true // "KEY=" at the end of s: an empty value
 	}
 	var end int // offset just past the value's text, closing quote included
 	switch s[i] {
@@ -527,14 +696,14 @@ func fastLine(s string, pos int) (key, value string, escaped bool, next int, ok 
 		j := i + 1
 		for {
 			// Every byte that ends the scan is below 0x28.
-			j = firstBelow(s, j, 0x28, 0)
+			j = firstBelow(s, j, 0x28)
 			if j == len(s) || fastClass[s[j]]&fastSingleStop != 0 {
 				break
 			}
 			j++
 		}
 		if j == len(s) || s[j] != '\'' {
-			return "", "", false, 0, false
+			return "", "", 0, false, 0, false
 		}
 		value, end = s[i+1:j], j+1
 	case '"':
@@ -544,7 +713,7 @@ func fastLine(s string, pos int) (key, value string, escaped bool, next int, ok 
 		j := i + 1
 		for j < len(s) {
 			// Every byte that ends the scan is below 0x23 or is '\\'.
-			j = firstBelow(s, j, 0x23, '\\')
+			j = firstBelowOr(s, j, 0x23, '\\')
 			if j == len(s) {
 				break
 			}
@@ -557,12 +726,12 @@ func fastLine(s string, pos int) (key, value string, escaped bool, next int, ok 
 				break
 			}
 			if j+1 == len(s) || s[j+1] == '\n' || s[j+1] == '\r' {
-				return "", "", false, 0, false
+				return "", "", 0, false, 0, false
 			}
 			escaped, j = true, j+2
 		}
 		if j >= len(s) || s[j] != '"' {
-			return "", "", false, 0, false
+			return "", "", 0, false, 0, false
 		}
 		value, end = s[i+1:j], j+1
 	default:
@@ -572,7 +741,7 @@ func fastLine(s string, pos int) (key, value string, escaped bool, next int, ok 
 		j := i
 		for j < len(s) {
 			// Every byte that ends a bare value is below 0x24.
-			j = firstBelow(s, j, 0x24, 0)
+			j = firstBelow(s, j, 0x24)
 			if j == len(s) || fastClass[s[j]]&fastBare == 0 {
 				break
 			}
@@ -583,37 +752,54 @@ func fastLine(s string, pos int) (key, value string, escaped bool, next int, ok 
 	// The value must end the line: LF, CRLF, a lone CR, or the end of s.
 	switch {
 	case end == len(s):
-		return key, value, escaped, end, true
+		return key, value, hash, escaped, end, true
 	case s[end] == '\n':
-		return key, value, escaped, end + 1, true
+		return key, value, hash, escaped, end + 1, true
 	case s[end] == '\r':
 		if end+1 < len(s) && s[end+1] == '\n' {
-			return key, value, escaped, end + 2, true
+			return key, value, hash, escaped, end + 2, true
 		}
-		return key, value, escaped, end + 1, true
+		return key, value, hash, escaped, end + 1, true
 	}
-	return "", "", false, 0, false
+	return "", "", 0, false, 0, false
 }
 
 // firstBelow returns the offset of the first byte of s, at or after i,
-// that is below limit (at most 0x80) or is extra, or len(s). It tests eight
-// bytes at a time: fastLine's scans stop only at bytes it finds, and a
-// value is mostly bytes it skips.
-func firstBelow(s string, i int, limit, extra byte) int {
+// that is below limit (at most 0x80), or len(s). It tests eight bytes at a
+// time: fastLine's scans stop only at bytes it finds, and a value is mostly
+// bytes it skips.
+func firstBelow(s string, i int, limit byte) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	lim := ones * uint64(limit)
+	// Sixteen bytes a round; t, which the compiler can see is long enough,
+	// spares the bounds checks.
+	for t := s[i:]; len(t) >= 16; t = t[16:] {
+		w, v := load64(t, 0), load64(t, 8)
+		// The high bit of a byte of m is set when that byte of w is below
+		// limit. A borrow can set it in a higher byte too, never in a lower
+		// one: the lowest bit set marks the first byte sought.
+		if m := (w - lim) &^ w & highs; m != 0 {
+			return len(s) - len(t) + bits.TrailingZeros64(m)/8
+		}
+		if m := (v - lim) &^ v & highs; m != 0 {
+			return len(s) - len(t) + 8 + bits.TrailingZeros64(m)/8
+		}
+		i += 16
+	}
+	for ; i < len(s) && s[i] >= limit; i++ {
+	}
+	return i
+}
+
+// firstBelowOr is firstBelow that also stops at the byte extra.
+func firstBelowOr(s string, i int, limit, extra byte) int {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	lim, ext := ones*uint64(limit), ones*uint64(extra)
 	for ; i+8 <= len(s); i += 8 {
-		b := s[i : i+8] // one bounds check; the compiler merges the eight loads into one
-		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
-		// The high bit of a byte of below is set when that byte of w is
-		// below limit, and of equal when it is extra (x is 0 there). A
-		// borrow can set it in a higher byte too, never in a lower one:
-		// the lowest bit set marks the first byte sought.
+		w := load64(s, i)
+		// As in firstBelow; and x has a zero byte where w has extra.
 		x := w ^ ext
-		below := (w - lim) &^ w & highs
-		equal := (x - ones) &^ x & highs
-		if m := below | equal; m != 0 {
+		if m := ((w-lim)&^w | (x-ones)&^x) & highs; m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
 	}
@@ -622,10 +808,9 @@ func firstBelow(s string, i int, limit, extra byte) int {
 	return i
 }
 
-// The classes of fastClass: the bytes each of fastLine's scans runs over
-// (fastKey, fastBare) or stops at (fastSingleStop, fastDoubleStop).
+// The classes of fastClass: the bytes each of fastLine's value scans runs
+// over (fastBare) or stops at (fastSingleStop, fastDoubleStop).
 const (
-	fastKey        = 1 << iota // may be in a key: not '=', '#', a blank, a quote or a control character
 	fastBare       = 1 << iota // may be in a bare value: not a line break, a blank or '#'
 	fastSingleStop = 1 << iota // ends a scan for the closing '\'': the quote or a line break
 	fastDoubleStop = 1 << iota // interrupts a scan for the closing '"': the quote, '\\' or a line break
@@ -634,9 +819,6 @@ const (
 // fastClass maps each byte to its fast* classes.
 var fastClass = func() (t [256]uint8) {
 	for c := range 256 {
-		if keyByteReason[c] == "" && c != '=' && c != '#' {
-			t[c] |= fastKey
-		}
 		switch c {
 		case '\n', '\r', ' ', '\t', '#':
 		default:
@@ -651,6 +833,18 @@ var fastClass = func() (t [256]uint8) {
 	}
 	return t
 }()
+
+// keyStops returns the bytes of w (eight bytes of s, the first in the
+// lowest) where fastLine's key scan stops, as the high bit of each such
+// byte: a byte below '(' (a control character, a blank, a quote, '#',
+// and the rarer '!', '$', '%' and '&', left to slowLine), '=', '`', DEL and
+// every byte from 0x80. As in firstBelow, a bit may be set in a byte above
+// the first one that stops the scan, never below it.
+func keyStops(w uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	eq, tick := w^(ones*'='), w^(ones*'`')
+	return ((w-ones*'(')&^w | (eq-ones)&^eq | (tick-ones)&^tick | w | (w + ones)) & highs
+}
 
 // badKeyByte says what, in a key read from a file, shows that the text
 // before '=' is not a key at all but, say, a value whose line lost its '=':
@@ -708,41 +902,45 @@ func unescape(raw string) string {
 
 // appendUnescaped appends unescape(raw) to b.
 func appendUnescaped(b []byte, raw string) []byte {
-	for i := 0; i < len(raw); i++ {
-		// Copy the run up to the next backslash or CR at once.
-		j := i
-		for j < len(raw) && raw[j] != '\\' && raw[j] != '\r' {
-			j++
+	hasCR := strings.IndexByte(raw, '\r') >= 0
+	for raw != "" {
+		// Copy the run up to the next backslash (or CR) at once.
+		var j int
+		if hasCR {
+			j = strings.IndexAny(raw, "\\\r")
+		} else {
+			j = strings.IndexByte(raw, '\\')
 		}
-		b = append(b, raw[i:j]...)
-		if i = j; i == len(raw) {
-			break
+		if j < 0 {
+			return append(b, raw...)
 		}
-		c := raw[i]
-		switch {
-		case c == '\\' && i+1 < len(raw):
-			switch raw[i+1] {
-			case '\\', '"', '$':
-				b = append(b, raw[i+1])
-			case 'n':
-				b = append(b, '\n')
-			case 'r':
-				b = append(b, '\r')
-			case 't':
-				b = append(b, '\t')
-			default:
-				b = append(b, '\\')
-				continue
+		b, raw = append(b, raw[:j]...), raw[j:]
+		if raw[0] == '\r' {
+			b, raw = append(b, '\n'), raw[1:]
+			if raw != "" && raw[0] == '\n' {
+				raw = raw[1:]
 			}
-			i++
-		case c == '\r':
+			continue
+		}
+		if len(raw) == 1 {
+			return append(b, '\\') // a backslash at the end is literal
+		}
+		switch raw[1] {
+		case '\\', '"', '$':
+			b = append(b, raw[1])
+		case 'n':
 			b = append(b, '\n')
-			if i+1 < len(raw) && raw[i+1] == '\n' {
-				i++
-			}
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
 		default:
-			b = append(b, c)
+			// Any other backslash is literal, and the byte after it is
+			// read afresh.
+			b, raw = append(b, '\\'), raw[1:]
+			continue
 		}
+		raw = raw[2:]
 	}
 	return b
 }

@@ -354,3 +354,50 @@ func TestParsePathsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestFastLineHash: the hash fastLine computes from the words of its key
+// scan is keyHash's, for every key length and position; else a key that
+// one reads and slowLine reads again elsewhere in the file would escape
+// the duplicate check.
+func TestFastLineHash(t *testing.T) {
+	const chars = "ABCXYZ_019az.-"
+	for n := 1; n <= 40; n++ {
+		for lead := range 9 {
+			k := make([]byte, n)
+			for i := range k {
+				k[i] = chars[(i*7+n+lead)%len(chars)]
+			}
+			s := strings.Repeat("#\n", lead) + string(k) + "=value\n" + "NEXT=1\n"
+			key, _, h, _, _, ok := fastLine(s, 2*lead)
+			if !ok || key != string(k) {
+				t.Fatalf("fastLine(%q) = %q, %v", s, key, ok)
+			}
+			if want := keyHash(string(k)); h != want {
+				t.Errorf("key of %d bytes after %d lines: fastLine's hash %#x, keyHash %#x", n, lead, h, want)
+			}
+		}
+	}
+}
+
+// TestDuplicateAcrossPaths: a key that fastLine reads once and slowLine
+// once is a duplicate, whichever comes first.
+func TestDuplicateAcrossPaths(t *testing.T) {
+	for _, src := range []string{
+		"API_TOKEN=one\nexport API_TOKEN=two\nOTHER=x\n",
+		"export API_TOKEN=one\nAPI_TOKEN=two\nOTHER=x\n",
+		"API_TOKEN=one\nOTHER=x\nAPI_TOKEN = two\n",
+	} {
+		es, err := Parse([]byte(src), "f")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(es) != 2 || es[0].Key != "OTHER" && es[1].Key != "OTHER" {
+			t.Errorf("Parse(%q) = %d entries, want API_TOKEN once and OTHER", src, len(es))
+		}
+		for _, e := range es {
+			if e.Key == "API_TOKEN" && e.Value != "two" {
+				t.Errorf("Parse(%q): API_TOKEN is not its last value", src)
+			}
+		}
+	}
+}
