@@ -66,6 +66,6 @@ func InitUserSecrets() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{project: res.Project, lockTimeout: (&Options{}).lockTimeout()}
+	s := newStore(res.Project, (&Options{}).lockTimeout())
 	return inject(s, InjectOptions{})
 }

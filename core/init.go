@@ -73,7 +73,7 @@ func Init(opts Options) (*InitResult, error) {
 		return nil, fmt.Errorf("write %s: %w", p.EnvFile, err)
 	}
 	p.ID, p.Source = id, SourceDotEnv
-	s := &Store{project: p, lockTimeout: opts.lockTimeout()}
+	s := newStore(p, opts.lockTimeout())
 	err = s.Update(func(*Document) error { return nil })
 	if err != nil {
 		return nil, fmt.Errorf("create secrets file: %w", err)

@@ -219,7 +219,7 @@ type keyIndex struct {
 const maxProbe = 32
 
 // newKeyIndex returns a keyIndex for n keys, or, for more than a slot can
-// number, one that add always refuses.
+// number, one without slots.
 func newKeyIndex(n int) keyIndex {
 	if n >= 1<<16-1 {
 		return keyIndex{}
@@ -232,24 +232,22 @@ func newKeyIndex(n int) keyIndex {
 }
 
 // add records that es[i], not yet in es, will have key, whose keyHash is
-// h. It reports false
-// when it cannot tell that key is new: es holds it already, or the search
-// ran longer than maxProbe; the caller then looks for duplicates another
-// way. After a false, add must not be called again.
+// h. It reports false when it cannot tell that key is new: es holds it
+// already, or the search ran longer than maxProbe; the caller then looks
+// for duplicates another way, and calls add no more. x must have slots.
 func (x *keyIndex) add(es []Entry, key string, h uint64, i int) bool {
-	if x.slots == nil {
-		return false
-	}
-	fp := uint32(h>>48) << 16
-	at := h & x.mask
-	for n := 0; x.slots[at] != 0; n++ {
-		if slot := x.slots[at]; n == maxProbe || slot&^0xffff == fp && es[slot&0xffff-1].Key == key {
+	fp, at := uint32(h>>48)<<16, h&x.mask
+	for n := 0; ; n++ {
+		slot := x.slots[at]
+		if slot == 0 {
+			x.slots[at] = fp | uint32(i+1)
+			return true
+		}
+		if n == maxProbe || slot&^0xffff == fp && es[slot&0xffff-1].Key == key {
 			return false
 		}
 		at = (at + 1) & x.mask
 	}
-	x.slots[at] = fp | uint32(i+1)
-	return true
 }
 
 // keySeed0 seeds keyHash, different in each process.
@@ -447,49 +445,30 @@ const (
 
 // parseGoMode reads this project's grammar into parsed.defs or parsed.flat.
 func parseGoMode(s, filename string, mode parseMode) (*parsed, error) {
-	spans, fast := mode&withSpans != 0, mode&slowOnly == 0
-	p := &parsed{src: s}
-	// One definition per line at most: sized once, the slice never grows.
+	// One definition per line at most: sized once, the slices never grow.
 	n := strings.Count(s, "\n") + 1
-	var defs []span
-	var flat []Entry
-	var index keyIndex
-	if spans {
-		defs = make([]span, 0, n)
-	} else {
-		flat = make([]Entry, 0, n)
-		// The keys of a flat read are checked for duplicates as they come.
-		index = newKeyIndex(n)
-		p.unique = true
-	}
-	// The entries whose values hold escapes that fastLine left undecoded:
-	// all of them are decoded at the end into one buffer.
-	var escaped []int
 	pos := 0
 	if strings.HasPrefix(s, "\ufeff") {
 		pos = 3
 	}
-	line := 1
-	lines := newLineScanner(s)
+	if mode&withSpans == 0 {
+		return parseFlat(s, filename, pos, n, mode&slowOnly == 0)
+	}
+	defs := make([]span, 0, n)
+	// The definitions whose values hold escapes that fastLine left
+	// undecoded: all of them are decoded at the end into one buffer.
+	var escaped []int
+	line, lines := 1, newLineScanner(s)
 	for pos < len(s) {
 		// Nearly every line of a secrets file is a one-line definition
 		// that fastLine reads in a single pass; it declines anything else,
 		// which slowLine reads.
-		if fast {
-			key, value, h, esc, next, ok := fastLine(s, pos)
-			if ok {
+		if mode&slowOnly == 0 {
+			if key, value, _, esc, next, ok := fastLine(s, pos); ok {
 				if esc {
-					escaped = append(escaped, len(defs)+len(flat))
+					escaped = append(escaped, len(defs))
 				}
-				e := Entry{Key: key, Value: value, Line: line}
-				if spans {
-					defs = append(defs, span{Entry: e, start: pos, end: next})
-				} else {
-					if p.unique && !index.add(flat, key, h, len(flat)) {
-						p.unique = false // entries() sorts it out
-					}
-					flat = append(flat, e)
-				}
+				defs = append(defs, span{Entry: Entry{Key: key, Value: value, Line: line}, start: pos, end: next})
 				pos, line = next, line+1
 				continue
 			}
@@ -499,26 +478,61 @@ func parseGoMode(s, filename string, mode parseMode) (*parsed, error) {
 			return nil, err
 		}
 		if ok {
-			if spans {
-				defs = append(defs, span{Entry: e, start: pos, end: next})
-			} else {
-				if p.unique && !index.add(flat, e.Key, keyHash(e.Key), len(flat)) {
-					p.unique = false
-				}
-				flat = append(flat, e)
-			}
+			defs = append(defs, span{Entry: e, start: pos, end: next})
 		}
 		pos, line = next, nextLine
 	}
 	if len(escaped) > 0 {
-		if spans {
-			decodeEscaped(escaped, func(i int) *Entry { return &defs[i].Entry })
-		} else {
-			decodeEscaped(escaped, func(i int) *Entry { return &flat[i] })
-		}
+		decodeEscaped(escaped, func(i int) *Entry { return &defs[i].Entry })
 	}
-	p.defs, p.flat = defs, flat
-	return p, nil
+	return &parsed{src: s, defs: defs}, nil
+}
+
+// parseFlat is parseGoMode into parsed.flat, from pos, for a text of at
+// most n lines; with fast false it never calls fastLine. It is the reader
+// of every load, kept apart for speed: its loop holds little, and checks
+// each key for a duplicate in a keyIndex as it goes.
+func parseFlat(s, filename string, pos, n int, fast bool) (*parsed, error) {
+	flat := make([]Entry, 0, n)
+	index := newKeyIndex(n)
+	unique := index.slots != nil // while index has seen every key, and no key twice
+	var escaped []int            // as in parseGoMode
+	var lines *lineScanner       // slowLine's, made when first needed
+	line := 1
+	for pos < len(s) {
+		if fast {
+			if key, value, h, esc, next, ok := fastLine(s, pos); ok {
+				if esc {
+					escaped = append(escaped, len(flat))
+				}
+				if unique {
+					unique = index.add(flat, key, h, len(flat))
+				}
+				flat = append(flat, Entry{Key: key, Value: value, Line: line})
+				pos, line = next, line+1
+				continue
+			}
+		}
+		if lines == nil {
+			l := newLineScanner(s)
+			lines = &l
+		}
+		e, next, nextLine, ok, err := slowLine(s, pos, line, lines, filename)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			if unique {
+				unique = index.add(flat, e.Key, keyHash(e.Key), len(flat))
+			}
+			flat = append(flat, e)
+		}
+		pos, line = next, nextLine
+	}
+	if len(escaped) > 0 {
+		decodeEscaped(escaped, func(i int) *Entry { return &flat[i] })
+	}
+	return &parsed{src: s, flat: flat, unique: unique}, nil
 }
 
 // decodeEscaped decodes the values of the entries at indexes escaped (as

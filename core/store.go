@@ -24,7 +24,13 @@ const lockFileName = ".secrets.lock"
 // A Store is safe for concurrent use by goroutines and processes.
 type Store struct {
 	project     *Project
+	id, path    string // the project's ID and SecretsFile, taken once
 	lockTimeout time.Duration
+}
+
+// newStore returns the store of the resolved project p, which has an ID.
+func newStore(p *Project, lockTimeout time.Duration) *Store {
+	return &Store{project: p, id: p.ID, path: p.SecretsFile(), lockTimeout: lockTimeout}
 }
 
 // Open resolves the project (see Resolve) and returns its store. It creates
@@ -37,7 +43,7 @@ func Open(opts Options) (*Store, error) {
 	if p.ID == "" {
 		return nil, &NoIDError{Looked: p.Looked}
 	}
-	return &Store{project: p, lockTimeout: opts.lockTimeout()}, nil
+	return newStore(p, opts.lockTimeout()), nil
 }
 
 // OpenID returns the store of id under root, for callers that manage IDs
@@ -49,20 +55,22 @@ func OpenID(root, id string) (*Store, error) {
 	if !filepath.IsAbs(root) {
 		return nil, fmt.Errorf("store root %q is not an absolute path", root)
 	}
-	return &Store{project: &Project{Root: root, ID: id, Source: SourceExplicit}, lockTimeout: 10 * time.Second}, nil
+	return newStore(&Project{Root: root, ID: id, Source: SourceExplicit}, 10*time.Second), nil
 }
 
-// Project returns the resolved project the store belongs to.
+// Project returns the resolved project the store belongs to. The store
+// keeps the paths it was opened with: changing the Project does not move
+// it.
 func (s *Store) Project() *Project { return s.project }
 
 // ID returns the project's ID.
-func (s *Store) ID() string { return s.project.ID }
+func (s *Store) ID() string { return s.id }
 
 // Dir returns the store directory, <root>/<id>.
-func (s *Store) Dir() string { return s.project.SecretsDir() }
+func (s *Store) Dir() string { return filepath.Dir(s.path) }
 
 // Path returns the secrets file, <root>/<id>/.secrets.
-func (s *Store) Path() string { return s.project.SecretsFile() }
+func (s *Store) Path() string { return s.path }
 
 // Exists reports whether the secrets file exists.
 func (s *Store) Exists() (bool, error) {
