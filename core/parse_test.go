@@ -355,10 +355,10 @@ func TestParsePathsAgree(t *testing.T) {
 	}
 }
 
-// TestFastLineHash: the hash fastLine computes from the words of its key
-// scan is keyHash's, for every key length and position; else a key that
-// one reads and slowLine reads again elsewhere in the file would escape
-// the duplicate check.
+// TestFastLineHash: the hash that parseGoMode's loop computes from the
+// words of its key scan is keyHash's, for every key length and position;
+// else a key that the loop reads and slowLine reads again would escape the
+// duplicate check.
 func TestFastLineHash(t *testing.T) {
 	const chars = "ABCXYZ_019az.-"
 	for n := 1; n <= 40; n++ {
@@ -367,13 +367,16 @@ func TestFastLineHash(t *testing.T) {
 			for i := range k {
 				k[i] = chars[(i*7+n+lead)%len(chars)]
 			}
-			s := strings.Repeat("#\n", lead) + string(k) + "=value\n" + "NEXT=1\n"
-			key, _, h, _, _, ok := fastLine(s, 2*lead)
-			if !ok || key != string(k) {
-				t.Fatalf("fastLine(%q) = %q, %v", s, key, ok)
+			key := string(k)
+			// The first definition is the loop's, the second (with
+			// "export") slowLine's.
+			src := strings.Repeat("#\n", lead) + key + "=one\nexport " + key + "=two\nNEXT=1\n"
+			es, err := Parse([]byte(src), "f")
+			if err != nil {
+				t.Fatal(err)
 			}
-			if want := keyHash(string(k)); h != want {
-				t.Errorf("key of %d bytes after %d lines: fastLine's hash %#x, keyHash %#x", n, lead, h, want)
+			if len(es) != 2 || es[0].Key != key || es[0].Value != "two" {
+				t.Fatalf("key of %d bytes after %d lines: Parse = %d entries, want the key once, with its second value, and NEXT", n, lead, len(es))
 			}
 		}
 	}
