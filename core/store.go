@@ -84,7 +84,7 @@ func (s *Store) Exists() (bool, error) {
 // ReadFile returns the raw content of the secrets file; a missing file is
 // not an error (nil, nil).
 func (s *Store) ReadFile() ([]byte, error) {
-	data, err := os.ReadFile(s.Path())
+	data, err := fsutil.ReadFile(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
