@@ -219,14 +219,18 @@ type keyIndex struct {
 const maxProbe = 32
 
 // newKeyIndex returns a keyIndex for n keys, or, for more than a slot can
-// number, one without slots.
-func newKeyIndex(n int) keyIndex {
+// number, one without slots. Its table is buf when buf is big enough (a
+// caller's array, on its stack: no allocation for a small file).
+func newKeyIndex(n int, buf []uint32) keyIndex {
 	if n >= 1<<16-1 {
 		return keyIndex{}
 	}
 	size := 8
 	for size < 2*n {
 		size <<= 1
+	}
+	if size <= len(buf) {
+		return keyIndex{slots: buf[:size], mask: uint64(size - 1)}
 	}
 	return keyIndex{slots: make([]uint32, size), mask: uint64(size - 1)}
 }
@@ -494,10 +498,14 @@ func parseGoMode(s, filename string, mode parseMode) (*parsed, error) {
 // each key for a duplicate in a keyIndex as it goes.
 func parseFlat(s, filename string, pos, n int, fast bool) (*parsed, error) {
 	flat := make([]Entry, 0, n)
-	index := newKeyIndex(n)
+	// A file of up to 128 lines needs no allocation but flat: the table of
+	// its keyIndex and the list of its escaped values start on the stack.
+	var table [256]uint32
+	var escapedBuf [16]int
+	index := newKeyIndex(n, table[:])
 	unique := index.slots != nil // while index has seen every key, and no key twice
-	var escaped []int            // as in parseGoMode
-	var lines *lineScanner       // slowLine's, made when first needed
+	escaped := escapedBuf[:0]    // as in parseGoMode
+	lines := newLineScanner(s)   // slowLine's
 	line := 1
 	for pos < len(s) {
 		if fast {
@@ -513,11 +521,7 @@ func parseFlat(s, filename string, pos, n int, fast bool) (*parsed, error) {
 				continue
 			}
 		}
-		if lines == nil {
-			l := newLineScanner(s)
-			lines = &l
-		}
-		e, next, nextLine, ok, err := slowLine(s, pos, line, lines, filename)
+		e, next, nextLine, ok, err := slowLine(s, pos, line, &lines, filename)
 		if err != nil {
 			return nil, err
 		}
