@@ -404,3 +404,55 @@ func TestDuplicateAcrossPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyIndexProbeLimit: keys made to share a hash make keyIndex give up
+// after maxProbe slots, rather than cost time quadratic in their number;
+// and a key seen before is refused at once.
+func TestKeyIndexProbeLimit(t *testing.T) {
+	x := newKeyIndex(100, nil)
+	var es []Entry
+	const h = 0x1234_5678_9abc_def0 // the same for every key
+	for i := 0; ; i++ {
+		key := fmt.Sprintf("K%d", i)
+		if !x.add(es, key, h, len(es)) {
+			if i != maxProbe+1 {
+				t.Fatalf("add refused the %dth key of one hash, want the %dth", i+1, maxProbe+2)
+			}
+			break
+		}
+		es = append(es, Entry{Key: key})
+	}
+	y := newKeyIndex(100, nil)
+	es = es[:0]
+	for _, key := range []string{"A", "B", "A"} {
+		ok := y.add(es, key, keyHash(key), len(es))
+		if want := len(es) < 2; ok != want {
+			t.Fatalf("add(%q) after %d keys = %v, want %v", key, len(es), ok, want)
+		}
+		es = append(es, Entry{Key: key})
+	}
+}
+
+// TestParseManyDuplicates: a file whose keys repeat (the table refuses the
+// first repeat, and entries() sorts the rest out) keeps each key's last
+// value and the order of the last definitions.
+func TestParseManyDuplicates(t *testing.T) {
+	var b strings.Builder
+	for round := range 3 {
+		for i := range 300 {
+			fmt.Fprintf(&b, "KEY_%03d=v%d\n", i, round)
+		}
+	}
+	es, err := Parse([]byte(b.String()), "f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 300 {
+		t.Fatalf("Parse = %d entries, want 300", len(es))
+	}
+	for i, e := range es {
+		if e.Key != fmt.Sprintf("KEY_%03d", i) || e.Value != "v2" || e.Line != 600+i+1 {
+			t.Fatalf("entry %d = %s (line %d), want KEY_%03d with its third value, line %d", i, e.Key, e.Line, i, 601+i)
+		}
+	}
+}
