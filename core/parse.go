@@ -292,12 +292,6 @@ func load64(s string, i int) uint64 {
 		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
-// load32 returns the four bytes of s at i as a little-endian number.
-func load32(s string, i int) uint32 {
-	b := s[i : i+4]
-	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
-}
-
 // parse reads data for a Document: every definition with its span.
 func parse(data []byte, filename string) (*parsed, error) {
 	return parseData(data, filename, true)
