@@ -380,48 +380,41 @@ func lineEnd(s string, pos int) (eol, next int) {
 	return len(s), len(s)
 }
 
-// lineScanner finds line ends like lineEnd, with IndexByte, remembering the
-// next LF and the next CR so that each is searched for once per file (a
-// file of lone-CR lines stays linear).
+// lineScanner finds line ends like lineEnd, remembering the next LF so
+// that it is searched for once per file, and searching for a CR only
+// within the line: a file of LF lines is not scanned to its end for a CR
+// at every line, nor a file of lone-CR lines for an LF.
 type lineScanner struct {
-	s      string
-	lf, cr int // offset of the next LF / CR at or after the last query, or len(s)
+	s  string
+	lf int // offset of the next LF at or after the last query, or len(s)
 }
 
 func newLineScanner(s string) lineScanner {
-	return lineScanner{s: s, lf: -1, cr: -1}
-}
-
-// next returns the offset of the first c at or after pos, or len(s).
-func (ls *lineScanner) next(c byte, cached, pos int) int {
-	if cached >= pos {
-		return cached
-	}
-	if i := strings.IndexByte(ls.s[pos:], c); i >= 0 {
-		return pos + i
-	}
-	return len(ls.s)
+	return lineScanner{s: s, lf: -1}
 }
 
 // end returns the index of the terminator of the line starting at pos
 // (len(s) if none) and the index just past it.
 func (ls *lineScanner) end(pos int) (eol, next int) {
 	if ls.lf < pos {
-		ls.lf = ls.next('\n', ls.lf, pos)
-	}
-	if ls.cr < pos {
-		ls.cr = ls.next('\r', ls.cr, pos)
-	}
-	switch {
-	case ls.lf < ls.cr:
-		return ls.lf, ls.lf + 1
-	case ls.cr < len(ls.s):
-		if ls.cr+1 == ls.lf && ls.lf < len(ls.s) {
-			return ls.cr, ls.cr + 2
+		ls.lf = len(ls.s)
+		if i := strings.IndexByte(ls.s[pos:], '\n'); i >= 0 {
+			ls.lf = pos + i
 		}
-		return ls.cr, ls.cr + 1
 	}
-	return len(ls.s), len(ls.s)
+	// A CR before the LF ends the line: a CRLF, or a lone CR.
+	lf := ls.lf
+	if i := strings.IndexByte(ls.s[pos:lf], '\r'); i >= 0 {
+		cr := pos + i
+		if cr+1 == lf && lf < len(ls.s) {
+			return cr, lf + 1
+		}
+		return cr, cr + 1
+	}
+	if lf == len(ls.s) {
+		return lf, lf
+	}
+	return lf, lf + 1
 }
 
 // parseGo reads this project's grammar, keeping each definition's span.
