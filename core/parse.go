@@ -240,18 +240,20 @@ func newKeyIndex(n int, buf []uint32) keyIndex {
 // already, or the search ran longer than maxProbe; the caller then looks
 // for duplicates another way, and calls add no more. x must have slots.
 func (x *keyIndex) add(es []Entry, key string, h uint64, i int) bool {
+	// Small enough for the compiler to inline into the read loop.
 	fp, at := uint32(h>>48)<<16, h&x.mask
-	for n := 0; ; n++ {
+	for range maxProbe {
 		slot := x.slots[at]
 		if slot == 0 {
 			x.slots[at] = fp | uint32(i+1)
 			return true
 		}
-		if n == maxProbe || slot&^0xffff == fp && es[slot&0xffff-1].Key == key {
+		if slot&^0xffff == fp && es[slot&0xffff-1].Key == key {
 			return false
 		}
 		at = (at + 1) & x.mask
 	}
+	return false
 }
 
 // keySeed0 seeds keyHash, different in each process.

@@ -415,8 +415,8 @@ func TestKeyIndexProbeLimit(t *testing.T) {
 	for i := 0; ; i++ {
 		key := fmt.Sprintf("K%d", i)
 		if !x.add(es, key, h, len(es)) {
-			if i != maxProbe+1 {
-				t.Fatalf("add refused the %dth key of one hash, want the %dth", i+1, maxProbe+2)
+			if i != maxProbe {
+				t.Fatalf("add refused the %dth key of one hash, want the %dth", i+1, maxProbe+1)
 			}
 			break
 		}
