@@ -256,8 +256,8 @@ func (x *keyIndex) add(es []Entry, key string, h uint64, i int) bool {
 	return false
 }
 
-// keySeed0 seeds keyHash, different in each process.
-var keySeed0 = rand.Uint64()
+// hashSeed seeds keyHash, different in each process.
+var hashSeed = rand.Uint64()
 
 // The multipliers of keyHash, wyhash's.
 const hashM1, hashM2 = 0xa0761d6478bd642f, 0xe7037ed1a0b428db
@@ -267,7 +267,7 @@ const hashM1, hashM2 = 0xa0761d6478bd642f, 0xe7037ed1a0b428db
 // then its length. fastLine computes the same from the words its key scan
 // loads.
 func keyHash(k string) uint64 {
-	h, i := keySeed0, 0
+	h, i := hashSeed, 0
 	for ; i+8 <= len(k); i += 8 {
 		h = mix(h^load64(k, i), hashM2)
 	}
@@ -669,7 +669,7 @@ func fastLine(s string, pos int) (key, value string, hash uint64, escaped bool, 
 	// The key, up to the '=': eight bytes at a time, hashed as it goes
 	// (see keyHash). A key near the end of s, where no eight bytes can be
 	// loaded, is slowLine's.
-	i, h := pos, keySeed0
+	i, h := pos, hashSeed
 	for {
 		if i+8 > len(s) {
 			return "", "", 0, false, 0, false
