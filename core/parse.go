@@ -241,6 +241,11 @@ func newKeyIndex(n int, buf []uint32) keyIndex {
 // for duplicates another way, and calls add no more. x must have slots.
 func (x *keyIndex) add(es []Entry, key string, h uint64, i int) bool {
 	// Small enough for the compiler to inline into the read loop.
+	if i >= 1<<16-1 {
+		// More entries than newKeyIndex was told of (it counts LFs, and a
+		// lone CR ends a line too): the index would not fit its 16 bits.
+		return false
+	}
 	fp, at := uint32(h>>48)<<16, h&x.mask
 	for range maxProbe {
 		slot := x.slots[at]

@@ -456,3 +456,25 @@ func TestParseManyDuplicates(t *testing.T) {
 		}
 	}
 }
+
+// TestParseMoreEntriesThanLFs: lone CRs end lines too, so a file can hold
+// more definitions than the LF count the reader sizes its key table by;
+// past 65,535 entries the table must step aside, not wrap its 16-bit
+// indexes (which panicked or let a duplicate through).
+func TestParseMoreEntriesThanLFs(t *testing.T) {
+	var b strings.Builder
+	for i := range 65533 {
+		fmt.Fprintf(&b, "K%d=1\n", i)
+	}
+	b.WriteString("A=1\rB=1\rC=1\rC=2")
+	es, err := Parse([]byte(b.String()), "f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 65536 {
+		t.Fatalf("Parse = %d entries, want 65536", len(es))
+	}
+	if last := es[len(es)-1]; last.Key != "C" || last.Value != "2" {
+		t.Errorf("last entry = %s (line %d), want C with its second value", last.Key, last.Line)
+	}
+}
