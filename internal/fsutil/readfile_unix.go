@@ -5,6 +5,7 @@ package fsutil
 import (
 	"errors"
 	"io/fs"
+	"math"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -32,7 +33,7 @@ func readFile(path string) ([]byte, error) {
 	// the read that finds the end needs no bigger buffer; and the loop
 	// grows the buffer if the file grew meanwhile.
 	size := 512
-	if int64(int(st.Size)) == st.Size && int(st.Size) >= size {
+	if st.Size >= int64(size) && st.Size < math.MaxInt {
 		size = int(st.Size) + 1
 	}
 	data := make([]byte, 0, size)
@@ -40,7 +41,9 @@ func readFile(path string) ([]byte, error) {
 		if len(data) == cap(data) {
 			data = append(data, 0)[:len(data)]
 		}
-		n, err := unix.Read(fd, data[len(data):cap(data)])
+		// At most 1 GiB a call, as os does: darwin refuses reads of more
+		// than INT_MAX bytes.
+		n, err := unix.Read(fd, data[len(data):min(cap(data), len(data)+1<<30)])
 		if errors.Is(err, syscall.EINTR) {
 			continue
 		}
