@@ -3,7 +3,6 @@ package core
 import (
 	"bytes"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"math/bits"
 	"math/rand/v2"
@@ -150,60 +149,29 @@ func (p *parsed) entries() []Entry {
 	return out[:n]
 }
 
-// keySeed seeds the hash of hasDuplicateKeys.
-var keySeed = maphash.MakeSeed()
-
-// hasDuplicateKeys reports whether two entries share a key. It uses an
-// open-addressing table of indexes, which holds no pointers and costs far
-// less than a map for the garbage collector; for the usual file, of fewer
-// than 65,535 entries, the indexes are 16-bit, which halves the table the
-// check allocates and clears.
+// hasDuplicateKeys reports whether two entries may share a key: it is
+// true for a key defined twice, and also where keyIndex gives up (see
+// add), which only sends the caller to its exact, slower way.
 func hasDuplicateKeys(es []Entry) bool {
 	if len(es) < 2 {
 		return false
 	}
-	// Keys in strictly increasing order cannot repeat: one comparison per
-	// entry settles it for a sorted file, and an unsorted one stops at its
-	// first key out of order and goes on to the table.
-	sorted := true
-	for i := 1; i < len(es) && sorted; i++ {
-		sorted = es[i-1].Key < es[i].Key
+	x := newKeyIndex(len(es), nil)
+	if x.slots == nil {
+		return true
 	}
-	if sorted {
-		return false
-	}
-	if len(es) < 1<<16-1 {
-		return findDuplicateKey[uint16](es)
-	}
-	return findDuplicateKey[uint32](es)
-}
-
-// findDuplicateKey is hasDuplicateKeys with table slots of type T, which
-// must hold len(es).
-func findDuplicateKey[T uint16 | uint32](es []Entry) bool {
-	size := 4
-	for size < 2*len(es) {
-		size <<= 1
-	}
-	mask := uint64(size - 1)
-	table := make([]T, size) // index+1 of the entry in each slot
 	for i := range es {
-		h := maphash.String(keySeed, es[i].Key) & mask
-		for table[h] != 0 {
-			if es[table[h]-1].Key == es[i].Key {
-				return true
-			}
-			h = (h + 1) & mask
+		if !x.add(es, es[i].Key, keyHash(es[i].Key), i) {
+			return true
 		}
-		table[h] = T(i + 1)
 	}
 	return false
 }
 
-// keyIndex finds, as a file is read, a key defined twice: an
-// open-addressing table of entry indexes, hashed by keyHash. It costs
-// less than a map (no pointers for the garbage collector to scan, and a
-// cheaper hash) and less than finding duplicates after the read.
+// keyIndex finds a key defined twice, as a file is read (parseFlat) or in
+// a Document's entries (hasDuplicateKeys): an open-addressing table of
+// entry indexes, hashed by keyHash. It costs less than a map: no pointers
+// for the garbage collector to scan, and a cheaper hash.
 //
 // A slot holds 16 bits of the key's hash above the index+1 of its entry
 // (0 for an empty slot), so that a search compares keys, which lie
@@ -643,8 +611,8 @@ func slowLine(s string, pos, line int, lines *lineScanner, filename string) (e E
 	}
 	if after != eol {
 		// After a closing quote: blanks and an optional comment only.
-		e, n := lineEnd(s, after)
-		tail := trimLeftBlank(s[after:e])
+		end, n := lineEnd(s, after)
+		tail := trimLeftBlank(s[after:end])
 		if tail != "" && tail[0] != '#' {
 			return Entry{}, 0, 0, false, fail(line, "key %q: unexpected text after the closing quote", key)
 		}
