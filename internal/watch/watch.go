@@ -171,6 +171,14 @@ func (w *Watcher) relevant(ev fsnotify.Event) bool {
 	}
 
 	switch {
+	case (name == w.dir || w.link != "" && name == filepath.Dir(w.link)) && ev.Has(fsnotify.Create):
+		// The directory's creation, seen late: queued by a watch on its
+		// parent before arm moved on to the directory itself. Like any
+		// step towards the directory, it matters only if the file is
+		// there.
+		_ = w.arm()
+		_, err := os.Lstat(w.path)
+		return err == nil
 	case name == w.dir, w.link != "" && name == filepath.Dir(w.link):
 		// A watched directory itself was removed or renamed, and the file
 		// with it. Fall back to an ancestor until it comes back.

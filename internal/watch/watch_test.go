@@ -2,6 +2,7 @@ package watch
 
 import (
 	"fmt"
+	"github.com/fsnotify/fsnotify"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -503,5 +504,33 @@ func TestWithin(t *testing.T) {
 		if got := within(tt.path, tt.dir); got != tt.want {
 			t.Errorf("within(%q, %q) = %v, want %v", tt.path, tt.dir, got, tt.want)
 		}
+	}
+}
+
+// TestLateDirectoryCreate: the creation of the store directory, queued by
+// the watch on its parent but read only after arm has moved on to the
+// directory itself, is no change to a file that is not there (it made
+// TestDirectoryCreatedLater fail now and then on a loaded machine).
+func TestLateDirectoryCreate(t *testing.T) {
+	path := storeFile(t)
+	// A Watcher without its loop, so that the test alone calls relevant.
+	fsw, err := fsnotify.NewWatcher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fsw.Close()
+	w := &Watcher{path: path, dir: filepath.Dir(path), fsw: fsw}
+	if err := w.arm(); err != nil {
+		t.Fatal(err)
+	}
+	if w.watched != w.dir {
+		t.Fatalf("watching %s, want the store directory", w.watched)
+	}
+	if w.relevant(fsnotify.Event{Name: w.dir, Op: fsnotify.Create}) {
+		t.Error("a late Create of the directory counts as a change to a missing file")
+	}
+	write(t, path, "A=1\n")
+	if !w.relevant(fsnotify.Event{Name: w.dir, Op: fsnotify.Create}) {
+		t.Error("a late Create of the directory, with the file in it, does not count")
 	}
 }
