@@ -675,8 +675,9 @@ func fastLine(s string, pos int) (key, value string, hash uint64, escaped bool, 
 		// any line break (a multi-line value is the general code's).
 		j := i + 1
 		for {
-			// Every byte that ends the scan is below 0x28.
-			j = firstBelow(s, j, 0x28)
+			// Every byte that ends the scan is the quote or below 0x0e:
+			// blanks and '#', common in such values, do not stop it.
+			j = firstBelowOr(s, j, 0x0e, '\'')
 			if j == len(s) || fastClass[s[j]]&fastSingleStop != 0 {
 				break
 			}

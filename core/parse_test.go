@@ -478,3 +478,25 @@ func TestParseMoreEntriesThanLFs(t *testing.T) {
 		t.Errorf("last entry = %s (line %d), want C with its second value", last.Key, last.Line)
 	}
 }
+
+// TestFastQuotedValues: for every ASCII byte at every offset of a word
+// of a quoted value, the fast read and the general code's agree (the value
+// scans skip eight bytes at a time and stop on a few bytes only).
+func TestFastQuotedValues(t *testing.T) {
+	for _, q := range []string{"'", `"`} {
+		for c := 1; c < 0x80; c++ {
+			for at := range 18 {
+				v := strings.Repeat("x", at) + string(rune(c)) + strings.Repeat("y", 17-at)
+				s := "A=" + q + v + q + "\nB=2\n"
+				fast, ferr := parseGoMode(s, "f", 0)
+				slow, serr := parseGoMode(s, "f", slowOnly)
+				if (ferr == nil) != (serr == nil) || ferr != nil && ferr.Error() != serr.Error() {
+					t.Fatalf("%q: fast error %v, general error %v", s, ferr, serr)
+				}
+				if ferr == nil && fmtEntries(fast.entries()) != fmtEntries(slow.entries()) {
+					t.Fatalf("%q: fast read %s, general code %s", s, fmtEntries(fast.entries()), fmtEntries(slow.entries()))
+				}
+			}
+		}
+	}
+}
