@@ -37,9 +37,14 @@ hyperfine -N --warmup 20 --runs "$runs" --export-json "$out/cli.json" \
 	-n 'user-secrets --id <uuid> get KEY_50' "$us --id $id get KEY_50" \
 	-n 'user-secrets set NEW (100-key store)' "$us set NEW fresh-value" \
 	-n 'user-secrets run -- true' "$us run -- true" >/dev/null 2>&1
-python3 - "$out/cli.json" <<'PY'
+# set on a fresh store: before each run the project's store directory is
+# removed, so that set creates it and writes the first secret.
+hyperfine -N --warmup 5 --runs "$runs" --export-json "$out/fresh.json" \
+	--prepare "rm -rf $USER_SECRETS_DIR/$id" \
+	-n 'user-secrets set FIRST (fresh store)' "$us set FIRST first-value" >/dev/null 2>&1
+python3 - "$out/cli.json" "$out/fresh.json" <<'PY'
 import json, sys
-rs = json.load(open(sys.argv[1]))["results"]
+rs = [r for f in sys.argv[1:] for r in json.load(open(f))["results"]]
 floor = rs[0]["median"]
 print("| command | median | mean ± σ | min | × floor |")
 print("|---|---:|---:|---:|---:|")
