@@ -117,6 +117,51 @@ func BenchmarkLoad(b *testing.B) {
 	}
 }
 
+// pythonBenchFile returns a file with n keys as python-env-secrets writes
+// one: its header, then KEY=value lines, a value holding " #" wrapped in
+// double quotes (as benchFile's, minus the escapes that tool cannot hold).
+func pythonBenchFile(n int) []byte {
+	r := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+/"
+	var es []refEntry
+	for _, i := range r.Perm(n) {
+		v := make([]byte, 16+r.IntN(48))
+		for j := range v {
+			v[j] = alphabet[r.IntN(len(alphabet))]
+		}
+		value := string(v)
+		if i%10 < 2 {
+			value += fmt.Sprintf(" #%d", i)
+		}
+		es = append(es, refEntry{Key: fmt.Sprintf("KEY_%05d", i), Value: value})
+	}
+	return []byte(pyEnvSecretsWrite(pythonHeaders[0], nil, es, "\n"))
+}
+
+// BenchmarkLoadPython is BenchmarkLoad for a store that python-env-secrets
+// wrote, which is read by that tool's rules (the Python dialect).
+func BenchmarkLoadPython(b *testing.B) {
+	for _, n := range []int{100, 10000} {
+		s, err := OpenID(b.TempDir(), fixtureID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Replace(pythonBenchFile(n)); err != nil {
+			b.Fatal(err)
+		}
+		if all, err := s.All(); err != nil || len(all) != n {
+			b.Fatalf("All() = %d entries, %v; want %d", len(all), err, n)
+		}
+		path := s.Path()
+		b.Run(fmt.Sprintf("keys=%d/os.ReadFile", n), func(b *testing.B) {
+			measure(b, func() error { _, err := os.ReadFile(path); return err })
+		})
+		b.Run(fmt.Sprintf("keys=%d/Store.All", n), func(b *testing.B) {
+			measure(b, func() error { _, err := s.All(); return err })
+		})
+	}
+}
+
 // BenchmarkParseOnly is the reader without the file system.
 func BenchmarkParseOnly(b *testing.B) {
 	for _, n := range []int{100, 10000} {

@@ -43,6 +43,7 @@ func fuzzSeedFiles() []string {
 		" =empty key\n",
 		"A=1\x00\n",
 		"A=\xff\n",
+		"# Python User Secrets\n\u3000 KEY\u00a0= \t'v'\u2028\r\x1cB\x1f=\"\u0085\n=x\nexport C=\"\nC=dup\n",
 	)
 }
 
@@ -59,6 +60,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse error %v, ParseDocument error %v", err, derr)
 		}
 		fuzzSameAsSlow(t, data, entries, err)
+		fuzzSameAsPython(t, data, entries, err)
 		if err != nil {
 			var pe *ParseError
 			if !errors.As(err, &pe) || err != error(pe) {
@@ -159,6 +161,32 @@ func fuzzSameAsSlow(t *testing.T, data []byte, entries []Entry, err error) {
 		}
 		if err == nil && !fuzzSameLines(p.entries(), entries) {
 			t.Fatalf("mode %d: Parse and the general code read different entries", mode)
+		}
+	}
+}
+
+// fuzzSameAsPython checks that Parse reads a file in the Python dialect as
+// refRead, the reference reader written from the Python tool's rules, does:
+// the same keys with the same values.
+func fuzzSameAsPython(t *testing.T, data []byte, entries []Entry, err error) {
+	t.Helper()
+	if DetectDialect(data) != DialectPython || checkText(data, "fuzz.env") != nil {
+		return
+	}
+	ref, rerr := refRead(data)
+	if err != nil || rerr != nil {
+		t.Fatalf("Parse error %v, reference reader's error %v", err, rerr)
+	}
+	got := map[string]string{}
+	for _, e := range entries {
+		got[e.Key] = e.Value
+	}
+	if len(got) != len(ref) {
+		t.Fatalf("Parse read %d keys, the reference reader %d", len(got), len(ref))
+	}
+	for _, e := range ref {
+		if v, ok := got[e.Key]; !ok || v != e.Value {
+			t.Fatalf("key %q: Parse and the reference reader read different values", e.Key)
 		}
 	}
 }

@@ -78,7 +78,7 @@ func parseOwned(data []byte, filename string) ([]Entry, error) {
 	}
 	s := unsafe.String(unsafe.SliceData(data), len(data))
 	if DetectDialect(data) == DialectPython {
-		return parsePython(s).entries(), nil
+		return parsePython(s, false).entries(), nil
 	}
 	p, err := parseGoMode(s, filename, 0)
 	if err != nil {
@@ -279,7 +279,7 @@ func parseData(data []byte, filename string, spans bool) (*parsed, error) {
 		return nil, err
 	}
 	if DetectDialect(data) == DialectPython {
-		return parsePython(string(data)), nil
+		return parsePython(string(data), spans), nil
 	}
 	var mode parseMode
 	if spans {
@@ -930,34 +930,75 @@ func appendUnescaped(b []byte, raw string) []byte {
 // line, strip Python whitespace, skip blank and '#' lines and lines without
 // '=', drop one "export ", split at the first '=', strip both sides, and
 // remove one pair of matching surrounding quotes. No escapes, no multi-line
-// values.
-func parsePython(s string) *parsed {
+// values. With spans false the entries go to parsed.flat, their keys
+// checked for duplicates as parseFlat checks them.
+func parsePython(s string, spans bool) *parsed {
 	p := &parsed{src: s, dialect: DialectPython}
-	pos, line := 0, 1
-	for pos < len(s) {
+	n := strings.Count(s, "\n") + 1 // lines, but for lone CRs
+	if spans {
+		p.defs = make([]span, 0, n)
+	} else {
+		p.flat = make([]Entry, 0, n)
+	}
+	var table [256]uint32 // as in parseFlat
+	index := newKeyIndex(n, table[:])
+	unique := !spans && index.slots != nil
+	lines := newLineScanner(s)
+	for pos, line := 0, 1; pos < len(s); line++ {
 		start := pos
-		eol, next := lineEnd(s, pos)
-		t := strings.TrimFunc(s[pos:eol], isPySpace)
-		pos, line = next, line+1
+		eol, next := lines.end(pos)
+		pos = next
+		t := trimPySpace(s[start:eol])
 		if t == "" || t[0] == '#' {
 			continue
 		}
 		t = strings.TrimPrefix(t, "export ")
-		k, v, ok := strings.Cut(t, "=")
-		if !ok {
+		eq := strings.IndexByte(t, '=')
+		if eq < 0 {
 			continue
 		}
-		k, v = strings.TrimFunc(k, isPySpace), strings.TrimFunc(v, isPySpace)
-		if utf8.RuneCountInString(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+		k, v := trimPySpace(t[:eq]), trimPySpace(t[eq+1:])
+		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
 			v = v[1 : len(v)-1]
 		}
-		p.defs = append(p.defs, span{Entry: Entry{Key: k, Value: v, Line: line - 1}, start: start, end: next})
+		e := Entry{Key: k, Value: v, Line: line}
+		if spans {
+			p.defs = append(p.defs, span{Entry: e, start: start, end: next})
+			continue
+		}
+		if unique {
+			unique = index.add(p.flat, k, keyHash(k), len(p.flat))
+		}
+		p.flat = append(p.flat, e)
 	}
+	p.unique = unique
 	return p
 }
 
-// isPySpace reports whether Python's str.isspace holds for r: Unicode white
-// space plus the separators U+001C to U+001F.
+// trimPySpace is strings.TrimFunc(t, isPySpace), without decoding a rune
+// where the text is ASCII.
+func trimPySpace(t string) string {
+	i, j := 0, len(t)
+	for i < j && pyASCIISpace[t[i]] {
+		i++
+	}
+	for j > i && pyASCIISpace[t[j-1]] {
+		j--
+	}
+	if t = t[i:j]; t != "" && (t[0] >= utf8.RuneSelf || t[len(t)-1] >= utf8.RuneSelf) {
+		return strings.TrimFunc(t, isPySpace)
+	}
+	return t
+}
+
+// pyASCIISpace marks the ASCII bytes for which isPySpace is true.
+var pyASCIISpace = func() (t [256]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = isPySpace(rune(c))
+	}
+	return t
+}()
+
 func isPySpace(r rune) bool {
 	switch r {
 	case ' ', '\t', '\n', '\v', '\f', '\r', 0x1c, 0x1d, 0x1e, 0x1f, 0x85, 0xa0, 0x1680,
