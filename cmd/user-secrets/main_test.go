@@ -11,13 +11,14 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/go-user-secrets/user-secrets/internal/testguard"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
 var update = flag.Bool("update", false, "update testscript files' golden output in place")
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(testguard.Wrap(m), map[string]func(){
 		"user-secrets": main,
 	})
 }
