@@ -72,6 +72,9 @@ func Init(opts Options) (*InitResult, error) {
 	if err := fsutil.WriteAtomic(p.EnvFile, appendLine(data, EnvID+"="+id), 0o644, fsutil.KeepMode); err != nil {
 		return nil, fmt.Errorf("write %s: %w", p.EnvFile, err)
 	}
+	// A write of .env killed before its rename left a copy of the file
+	// beside it, which .gitignore's ".env" does not cover.
+	fsutil.CleanStaleTemp(p.EnvFile)
 	p.ID, p.Source = id, SourceDotEnv
 	s := newStore(p, opts.lockTimeout())
 	err = s.Update(func(*Document) error { return nil })

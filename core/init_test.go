@@ -8,6 +8,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/go-user-secrets/user-secrets/internal/fsutil"
 )
 
 // v4ID matches the IDs Init generates: lowercase, version 4, RFC 4122 variant.
@@ -390,5 +393,30 @@ func TestInitOddProjectDir(t *testing.T) {
 		if err != nil || !sameEntries(all, entriesKV("A", "1")) {
 			t.Errorf("project %q: All() = %s, %v; want only A", name, fmtEntries(all), err)
 		}
+	}
+}
+
+// TestInitRemovesStaleEnvCopy: a copy of .env that a killed write left
+// beside it (a name .gitignore's ".env" does not match) goes with the
+// next Init; a copy as new as a live writer's stays.
+func TestInitRemovesStaleEnvCopy(t *testing.T) {
+	dir, opts := newInitProject(t)
+	env := filepath.Join(dir, ".env")
+	putFile(t, env, "API_KEY=canary-secret\n")
+	stale, fresh := env+fsutil.TempPrefix+"0a", env+fsutil.TempPrefix+"0b"
+	putFile(t, stale, "API_KEY=canary-secret\n")
+	putFile(t, fresh, "API_KEY=canary-secret\n")
+	old := time.Now().Add(-2 * fsutil.StaleTempAge)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Init(opts); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the stale copy of .env is still there (%v)", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("the fresh copy of .env was removed: %v", err)
 	}
 }

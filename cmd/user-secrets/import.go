@@ -261,6 +261,7 @@ func moveOut(ios *IOStreams, path, name string, selected []core.Entry, stored ma
 	if err := fsutil.WriteAtomic(path, doc.Bytes(), 0o644, fsutil.KeepMode); err != nil {
 		return fmt.Errorf("remove moved keys from %s: %w", name, err)
 	}
+	fsutil.CleanStaleTemp(path) // a killed write's copy of the file, as in core.Init
 	ios.Infof("Removed from %s: %s", name, strings.Join(del, ", "))
 	return nil
 }

@@ -7,8 +7,10 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/go-user-secrets/user-secrets/internal/fsutil"
 )
 
 func TestNewCmdImport(t *testing.T) {
@@ -75,6 +77,15 @@ func TestImportMoveCRLF(t *testing.T) {
 	if err := os.Chmod(path, 0o640); err != nil {
 		t.Fatal(err)
 	}
+	// A copy of .env that a killed write left: the rewrite removes it.
+	stale := path + fsutil.TempPrefix + "0a"
+	if err := os.WriteFile(stale, []byte(env), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * fsutil.StaleTempAge)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
 	ios, out, errOut := testIO("")
 	if code := run([]string{"-p", dir, "import", "--move", "--keys", "API_KEY,DB_PASSWORD"}, ios); code != 0 {
 		t.Fatalf("import exited %d: %s", code, errOut)
@@ -90,6 +101,9 @@ func TestImportMoveCRLF(t *testing.T) {
 	}
 	if string(got) != want {
 		t.Errorf(".env after --move:\n got %q\nwant %q", got, want)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the stale copy of .env is still there (%v)", err)
 	}
 	if fi, err := os.Stat(path); err != nil {
 		t.Fatal(err)

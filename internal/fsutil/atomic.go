@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 )
 
 // TempPrefix is the name prefix of the temporary files WriteAtomic creates
@@ -138,7 +139,24 @@ func createTemp(dir, prefix string, perm fs.FileMode, exact bool) (*os.File, err
 // CleanTemp removes the temporary files that WriteAtomic calls for path
 // left behind when their process died. Call it only while holding the lock
 // that serialises writers of path.
-func CleanTemp(path string) {
+func CleanTemp(path string) { cleanTemp(path, 0) }
+
+// CleanStaleTemp is CleanTemp for a file whose writers share no lock (a
+// project's .env): it removes only the temporary files last modified more
+// than StaleTempAge ago. A live writer's file is younger; and a writer
+// whose file went missing all the same only fails, leaving path as it was.
+//
+// A leftover of a .env holds its content, secrets and all, under a name
+// that a .gitignore line ".env" does not match.
+func CleanStaleTemp(path string) { cleanTemp(path, StaleTempAge) }
+
+// StaleTempAge is how old a temporary file of WriteAtomic must be for
+// CleanStaleTemp to take it for a leftover: far longer than a write takes.
+const StaleTempAge = time.Minute
+
+// cleanTemp removes path's temporary files that were last modified at
+// least age ago.
+func cleanTemp(path string, age time.Duration) {
 	target, err := resolveLink(path)
 	if err != nil {
 		return
@@ -152,9 +170,16 @@ func CleanTemp(path string) {
 		return
 	}
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), name+TempPrefix) {
-			os.Remove(filepath.Join(dir, e.Name()))
+		if !strings.HasPrefix(e.Name(), name+TempPrefix) {
+			continue
 		}
+		if age > 0 {
+			fi, err := e.Info()
+			if err != nil || time.Since(fi.ModTime()) < age {
+				continue
+			}
+		}
+		os.Remove(filepath.Join(dir, e.Name()))
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 func readString(t *testing.T, path string) string {
@@ -180,17 +181,48 @@ func TestCleanTemp(t *testing.T) {
 		}
 	}
 	CleanTemp(path)
-	var left []string
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		left = append(left, e.Name())
-	}
+	left := dirNames(dir)
 	want := []string{".secrets", ".secrets.lock", "notes", "other" + TempPrefix + "1"}
 	if strings.Join(left, ",") != strings.Join(want, ",") {
 		t.Errorf("after CleanTemp the directory holds %q, want %q", left, want)
 	}
 	// A missing directory is not an error.
 	CleanTemp(filepath.Join(dir, "missing", "f"))
+}
+
+// TestCleanStaleTemp: only a leftover older than StaleTempAge goes; a live
+// writer's newer file and other files stay.
+func TestCleanStaleTemp(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, ".env")
+	stale, fresh := path+TempPrefix+"01", path+TempPrefix+"02"
+	for _, name := range []string{path, stale, fresh, filepath.Join(dir, "other"+TempPrefix+"03")} {
+		if err := os.WriteFile(name, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-time.Hour)
+	for _, name := range []string{stale, filepath.Join(dir, "other"+TempPrefix+"03")} {
+		if err := os.Chtimes(name, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	CleanStaleTemp(path)
+	left := dirNames(dir)
+	want := []string{".env", ".env" + TempPrefix + "02", "other" + TempPrefix + "03"}
+	if strings.Join(left, ",") != strings.Join(want, ",") {
+		t.Errorf("after CleanStaleTemp the directory holds %q, want %q", left, want)
+	}
+}
+
+// dirNames returns the names in dir, sorted.
+func dirNames(dir string) []string {
+	var names []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
 }
 
 func TestCleanTempThroughSymlink(t *testing.T) {
