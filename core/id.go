@@ -1,12 +1,13 @@
 package core
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/go-user-secrets/user-secrets/internal/envid"
 )
 
 // EnvFileName is the name of the project file that holds USER_SECRETS_ID.
@@ -233,40 +234,6 @@ func ScanEnvFileID(path string) (id string, line int, err error) {
 	return id, line, nil
 }
 
-func scanID(data []byte) (id string, line int) {
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	n := 0
-	for len(data) > 0 {
-		n++
-		var l []byte
-		if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
-			l = data[:i]
-			if data[i] == '\r' && i+1 < len(data) && data[i+1] == '\n' {
-				i++
-			}
-			data = data[i+1:]
-		} else {
-			l, data = data, nil
-		}
-		l = bytes.TrimSpace(l)
-		if rest, ok := bytes.CutPrefix(l, []byte("export")); ok && len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\t') {
-			l = bytes.TrimSpace(rest)
-		}
-		key, val, ok := bytes.Cut(l, []byte("="))
-		if !ok || string(bytes.TrimSpace(key)) != EnvID {
-			continue
-		}
-		val = bytes.TrimSpace(val)
-		if len(val) > 0 && (val[0] == '"' || val[0] == '\'') {
-			if end := bytes.IndexByte(val[1:], val[0]); end >= 0 {
-				val = val[1 : 1+end]
-			}
-		} else if i := bytes.Index(val, []byte(" #")); i >= 0 {
-			val = val[:i]
-		} else if i := bytes.Index(val, []byte("\t#")); i >= 0 {
-			val = val[:i]
-		}
-		id, line = string(bytes.TrimSpace(val)), n
-	}
-	return id, line
-}
+// scanID returns the ID that data, a .env file's text, defines, and its line
+// (see envid.Scan).
+func scanID(data []byte) (id string, line int) { return envid.Scan(data, EnvID) }

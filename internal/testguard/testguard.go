@@ -10,11 +10,11 @@
 package testguard
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
+
+	"github.com/go-user-secrets/user-secrets/internal/envid"
 )
 
 // Runner is what a TestMain runs: *testing.M, or a wrapper of one.
@@ -28,26 +28,45 @@ type guarded struct{ m Runner }
 func Wrap(m Runner) Runner { return guarded{m} }
 
 func (g guarded) Run() int {
-	if err := Check(os.TempDir()); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+	// t.TempDir is under os.TempDir, testscript's $WORK under $GOTMPDIR.
+	dirs := []string{os.TempDir()}
+	if d := os.Getenv("GOTMPDIR"); d != "" {
+		dirs = append(dirs, d)
+	}
+	for _, dir := range dirs {
+		if err := Check(dir); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
 	}
 	return g.m.Run()
 }
 
-// Check returns an error naming the .env in dir or in a directory above it
-// that defines USER_SECRETS_ID, if there is one.
+// Check returns an error naming a .env that defines USER_SECRETS_ID in dir
+// or in a directory above it, if there is one, looking up from dir both as
+// given and with its symbolic links resolved (testscript resolves them).
 func Check(dir string) error {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return err
 	}
+	if real, err := filepath.EvalSymlinks(dir); err == nil && real != dir {
+		if err := check(real, dir); err != nil {
+			return err
+		}
+	}
+	return check(dir, dir)
+}
+
+// check is Check from dir, an absolute path; tmp is the directory named in
+// the error.
+func check(dir, tmp string) error {
 	for {
 		path := filepath.Join(dir, ".env")
 		if line := definesID(path); line > 0 {
 			return fmt.Errorf("testguard: %s:%d defines USER_SECRETS_ID, and it is in or above the tests' temporary "+
-				"directory %s: tests would read that ID; move the file, or set TMPDIR to a directory outside it",
-				path, line, os.TempDir())
+				"directory %s: tests would read that ID; move the file, or point TMPDIR (and GOTMPDIR) outside it",
+				path, line, tmp)
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
@@ -57,21 +76,17 @@ func Check(dir string) error {
 	}
 }
 
-// definesID returns the number of the first line of the file at path that
-// assigns USER_SECRETS_ID (after blanks and an "export "), or 0.
+// definesID returns the number of the line of the file at path that
+// defines USER_SECRETS_ID, read as the ID lookup reads it, or 0. Like the
+// lookup, it reads regular files only (a FIFO would block).
 func definesID(path string) int {
-	f, err := os.Open(path)
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+		return 0
+	}
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return 0
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimLeft(sc.Text(), "\ufeff \t")
-		line = strings.TrimLeft(strings.TrimPrefix(line, "export "), " \t")
-		if rest, ok := strings.CutPrefix(line, "USER_SECRETS_ID"); ok && strings.HasPrefix(strings.TrimLeft(rest, " \t"), "=") {
-			return n
-		}
-	}
-	return 0
+	_, line := envid.Scan(data, "USER_SECRETS_ID")
+	return line
 }
