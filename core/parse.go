@@ -941,8 +941,11 @@ func parsePython(s string, spans bool) *parsed {
 		p.flat = make([]Entry, 0, n)
 	}
 	var table [256]uint32 // as in parseFlat
-	index := newKeyIndex(n, table[:])
-	unique := !spans && index.slots != nil
+	var index keyIndex
+	if !spans {
+		index = newKeyIndex(n, table[:])
+	}
+	unique := index.slots != nil
 	lines := newLineScanner(s)
 	for pos, line := 0, 1; pos < len(s); line++ {
 		start := pos
