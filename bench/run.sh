@@ -31,17 +31,17 @@ id=$(sed -n 's/^USER_SECRETS_ID=//p' .env)
 echo "# user-secrets whole-process timings ($(nproc) cores, $(uname -sr), $(go version | cut -d' ' -f3))"
 echo
 hyperfine -N --warmup 20 --runs "$runs" --export-json "$out/cli.json" \
-	-n 'go binary that does nothing (floor)' "$out/noop" \
-	-n 'user-secrets get KEY_50' "$us get KEY_50" \
-	-n 'user-secrets list' "$us list" \
-	-n 'user-secrets --id <uuid> get KEY_50' "$us --id $id get KEY_50" \
-	-n 'user-secrets set NEW (100-key store)' "$us set NEW fresh-value" \
-	-n 'user-secrets run -- true' "$us run -- true" >/dev/null 2>&1
+	-n 'go binary that does nothing (floor)' "'$out/noop'" \
+	-n 'user-secrets get KEY_50' "'$us' get KEY_50" \
+	-n 'user-secrets list' "'$us' list" \
+	-n 'user-secrets --id <uuid> get KEY_50' "'$us' --id $id get KEY_50" \
+	-n 'user-secrets set NEW (100-key store)' "'$us' set NEW fresh-value" \
+	-n 'user-secrets run -- true' "'$us' run -- true" >/dev/null 2>&1
 # set on a fresh store: before each run the project's store directory is
 # removed, so that set creates it and writes the first secret.
 hyperfine -N --warmup 5 --runs "$runs" --export-json "$out/fresh.json" \
-	--prepare "rm -rf $USER_SECRETS_DIR/$id" \
-	-n 'user-secrets set FIRST (fresh store)' "$us set FIRST first-value" >/dev/null 2>&1
+	--prepare "rm -rf '$USER_SECRETS_DIR/$id'" \
+	-n 'user-secrets set FIRST (fresh store)' "'$us' set FIRST first-value" >/dev/null 2>&1
 python3 - "$out/cli.json" "$out/fresh.json" <<'PY'
 import json, sys
 rs = [r for f in sys.argv[1:] for r in json.load(open(f))["results"]]
