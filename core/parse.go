@@ -362,6 +362,9 @@ func lineEnd(s string, pos int) (eol, next int) {
 type lineScanner struct {
 	s  string
 	lf int // offset of the next LF at or after the last query, or len(s)
+	// noCR is set by a caller that knows s holds no CR: end then looks
+	// for none.
+	noCR bool
 }
 
 func newLineScanner(s string) lineScanner {
@@ -379,12 +382,14 @@ func (ls *lineScanner) end(pos int) (eol, next int) {
 	}
 	// A CR before the LF ends the line: a CRLF, or a lone CR.
 	lf := ls.lf
-	if i := strings.IndexByte(ls.s[pos:lf], '\r'); i >= 0 {
-		cr := pos + i
-		if cr+1 == lf && lf < len(ls.s) {
-			return cr, lf + 1
+	if !ls.noCR {
+		if i := strings.IndexByte(ls.s[pos:lf], '\r'); i >= 0 {
+			cr := pos + i
+			if cr+1 == lf && lf < len(ls.s) {
+				return cr, lf + 1
+			}
+			return cr, cr + 1
 		}
-		return cr, cr + 1
 	}
 	if lf == len(ls.s) {
 		return lf, lf
@@ -947,11 +952,15 @@ func parsePython(s string, spans bool) *parsed {
 	}
 	unique := index.slots != nil
 	lines := newLineScanner(s)
+	lines.noCR = strings.IndexByte(s, '\r') < 0 // as a file this tool writes on Unix
 	for pos, line := 0, 1; pos < len(s); line++ {
 		start := pos
 		eol, next := lines.end(pos)
 		pos = next
-		t := trimPySpace(s[start:eol])
+		t := s[start:eol]
+		if !plainEdges(t) {
+			t = trimPySpace(t)
+		}
 		if t == "" || t[0] == '#' {
 			continue
 		}
@@ -960,7 +969,13 @@ func parsePython(s string, spans bool) *parsed {
 		if eq < 0 {
 			continue
 		}
-		k, v := trimPySpace(t[:eq]), trimPySpace(t[eq+1:])
+		k, v := t[:eq], t[eq+1:]
+		if !plainEdges(k) {
+			k = trimPySpace(k)
+		}
+		if !plainEdges(v) {
+			v = trimPySpace(v)
+		}
 		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
 			v = v[1 : len(v)-1]
 		}
@@ -976,6 +991,13 @@ func parsePython(s string, spans bool) *parsed {
 	}
 	p.unique = unique
 	return p
+}
+
+// plainEdges reports whether t starts and ends with an ASCII byte that is
+// not white space, so that trimPySpace has nothing to trim: the common
+// case, tested inline before the call.
+func plainEdges(t string) bool {
+	return len(t) > 0 && pyPlainEdge[t[0]]&pyPlainEdge[t[len(t)-1]] != 0
 }
 
 // trimPySpace is strings.TrimFunc(t, isPySpace), without decoding a rune
@@ -994,12 +1016,16 @@ func trimPySpace(t string) string {
 	return t
 }
 
-// pyASCIISpace marks the ASCII bytes for which isPySpace is true.
-var pyASCIISpace = func() (t [256]bool) {
+// pyASCIISpace marks the ASCII bytes for which isPySpace is true, and
+// pyPlainEdge the other ASCII bytes: a text that starts and ends with one
+// has nothing to trim.
+var pyASCIISpace, pyPlainEdge = func() (space [256]bool, plain [256]uint8) {
 	for c := range utf8.RuneSelf {
-		t[c] = isPySpace(rune(c))
+		if space[c] = isPySpace(rune(c)); !space[c] {
+			plain[c] = 1
+		}
 	}
-	return t
+	return space, plain
 }()
 
 func isPySpace(r rune) bool {
