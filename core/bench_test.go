@@ -231,11 +231,28 @@ func TestBenchFileReadsBack(t *testing.T) {
 // (readfile-p50-ns, all-p50-ns) and their ratio. BenchmarkLoad's ns/op is
 // a mean over a loop that piles up garbage, the collection of which lands
 // on some calls; a program that loads its secrets once pays one call.
+//
+// The python/ runs load a store that python-env-secrets wrote
+// (pythonBenchFile), read by that tool's rules.
 func BenchmarkLoadEach(b *testing.B) {
+	type run struct {
+		name string
+		s    *Store
+	}
+	var runs []run
 	for _, n := range []int{100, 10000} {
-		s := benchStore(b, n)
-		path := s.Path()
-		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
+		runs = append(runs, run{fmt.Sprintf("keys=%d", n), benchStore(b, n)})
+	}
+	for _, n := range []int{100, 10000} {
+		s := benchStore(b, 0)
+		if err := s.Replace(pythonBenchFile(n)); err != nil {
+			b.Fatal(err)
+		}
+		runs = append(runs, run{fmt.Sprintf("python/keys=%d", n), s})
+	}
+	for _, c := range runs {
+		s, path := c.s, c.s.Path()
+		b.Run(c.name, func(b *testing.B) {
 			var rf, all []time.Duration
 			for b.Loop() {
 				t0 := time.Now()
