@@ -952,7 +952,7 @@ func parsePython(s string, spans bool) *parsed {
 	}
 	unique := index.slots != nil
 	lines := newLineScanner(s)
-	lines.noCR = strings.IndexByte(s, '\r') < 0 // as a file this tool writes on Unix
+	lines.noCR = strings.IndexByte(s, '\r') < 0 // as python-env-secrets writes a file on Unix
 	for pos, line := 0, 1; pos < len(s); line++ {
 		start := pos
 		eol, next := lines.end(pos)
@@ -1028,6 +1028,8 @@ var pyASCIISpace, pyPlainEdge = func() (space [256]bool, plain [256]uint8) {
 	return space, plain
 }()
 
+// isPySpace reports whether Python's str.isspace holds for r: Unicode white
+// space plus the separators U+001C to U+001F.
 func isPySpace(r rune) bool {
 	switch r {
 	case ' ', '\t', '\n', '\v', '\f', '\r', 0x1c, 0x1d, 0x1e, 0x1f, 0x85, 0xa0, 0x1680,
