@@ -403,7 +403,7 @@ func TestInitRemovesStaleEnvCopy(t *testing.T) {
 	dir, opts := newInitProject(t)
 	env := filepath.Join(dir, ".env")
 	putFile(t, env, "API_KEY=canary-secret\n")
-	stale, fresh := env+fsutil.TempPrefix+"0a", env+fsutil.TempPrefix+"0b"
+	stale, fresh := env+fsutil.TempPrefix+"00000000000000aa", env+fsutil.TempPrefix+"00000000000000bb"
 	putFile(t, stale, "API_KEY=canary-secret\n")
 	putFile(t, fresh, "API_KEY=canary-secret\n")
 	old := time.Now().Add(-2 * fsutil.StaleTempAge)

@@ -78,7 +78,7 @@ func TestImportMoveCRLF(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A copy of .env that a killed write left: the rewrite removes it.
-	stale := path + fsutil.TempPrefix + "0a"
+	stale := path + fsutil.TempPrefix + "00000000000000aa"
 	if err := os.WriteFile(stale, []byte(env), 0o600); err != nil {
 		t.Fatal(err)
 	}

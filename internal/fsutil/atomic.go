@@ -145,6 +145,8 @@ func CleanTemp(path string) { cleanTemp(path, 0) }
 // project's .env): it removes only the temporary files last modified more
 // than StaleTempAge ago. A live writer's file is younger; and a writer
 // whose file went missing all the same only fails, leaving path as it was.
+// As the directory is the user's, it removes only names that WriteAtomic
+// makes (the prefix and 16 hex digits): not a ".env.tmp-backup".
 //
 // A leftover of a .env holds its content, secrets and all, under a name
 // that a .gitignore line ".env" does not match.
@@ -154,8 +156,8 @@ func CleanStaleTemp(path string) { cleanTemp(path, StaleTempAge) }
 // CleanStaleTemp to take it for a leftover: far longer than a write takes.
 const StaleTempAge = time.Minute
 
-// cleanTemp removes path's temporary files that were last modified at
-// least age ago.
+// cleanTemp removes path's temporary files; with age > 0, only those that
+// WriteAtomic names exactly and that were last modified at least age ago.
 func cleanTemp(path string, age time.Duration) {
 	target, err := resolveLink(path)
 	if err != nil {
@@ -170,10 +172,14 @@ func cleanTemp(path string, age time.Duration) {
 		return
 	}
 	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), name+TempPrefix) {
+		suffix, ok := strings.CutPrefix(e.Name(), name+TempPrefix)
+		if !ok {
 			continue
 		}
 		if age > 0 {
+			if len(suffix) != 16 || strings.Trim(suffix, "0123456789abcdef") != "" {
+				continue
+			}
 			fi, err := e.Info()
 			if err != nil || time.Since(fi.ModTime()) < age {
 				continue

@@ -191,25 +191,26 @@ func TestCleanTemp(t *testing.T) {
 }
 
 // TestCleanStaleTemp: only a leftover older than StaleTempAge goes; a live
-// writer's newer file and other files stay.
+// writer's newer file, a file of the user's and other files stay.
 func TestCleanStaleTemp(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, ".env")
-	stale, fresh := path+TempPrefix+"01", path+TempPrefix+"02"
-	for _, name := range []string{path, stale, fresh, filepath.Join(dir, "other"+TempPrefix+"03")} {
+	stale, fresh := path+TempPrefix+"0123456789abcdef", path+TempPrefix+"fedcba9876543210"
+	mine := path + TempPrefix + "backup" // not a name WriteAtomic makes
+	for _, name := range []string{path, stale, fresh, mine, filepath.Join(dir, "other"+TempPrefix+"03")} {
 		if err := os.WriteFile(name, nil, 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
 	old := time.Now().Add(-time.Hour)
-	for _, name := range []string{stale, filepath.Join(dir, "other"+TempPrefix+"03")} {
+	for _, name := range []string{stale, mine, filepath.Join(dir, "other"+TempPrefix+"03")} {
 		if err := os.Chtimes(name, old, old); err != nil {
 			t.Fatal(err)
 		}
 	}
 	CleanStaleTemp(path)
 	left := dirNames(dir)
-	want := []string{".env", ".env" + TempPrefix + "02", "other" + TempPrefix + "03"}
+	want := []string{".env", ".env" + TempPrefix + "backup", ".env" + TempPrefix + "fedcba9876543210", "other" + TempPrefix + "03"}
 	if strings.Join(left, ",") != strings.Join(want, ",") {
 		t.Errorf("after CleanStaleTemp the directory holds %q, want %q", left, want)
 	}
