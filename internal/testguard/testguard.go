@@ -1,12 +1,13 @@
 // Package testguard stops a test binary of this module before it runs when
-// a .env above the temporary directory defines USER_SECRETS_ID.
+// a .env lies in or above the temporary directory.
 //
 // The ID is looked for in the nearest .env that defines it, walking up to
 // the file system's root (SPEC §3), and so it is from a test's t.TempDir.
 // Such a file (a /tmp/.env, or a project's own .env above a TMPDIR inside
-// it) would give every test that expects no ID, or its own, that one
-// instead: dozens of failures that say nothing of the cause. Wrap says it
-// once, naming the file.
+// it) that defines USER_SECRETS_ID would give every test that expects no
+// ID, or its own, that one instead: dozens of failures that say nothing of
+// the cause. One that does not is still looked in, and named by the error
+// that tests of a missing ID compare. Wrap says it once, naming the file.
 package testguard
 
 import (
@@ -42,9 +43,9 @@ func (g guarded) Run() int {
 	return g.m.Run()
 }
 
-// Check returns an error naming a .env that defines USER_SECRETS_ID in dir
-// or in a directory above it, if there is one, looking up from dir both as
-// given and with its symbolic links resolved (testscript resolves them).
+// Check returns an error naming a .env (a regular file) in dir or in a
+// directory above it, if there is one, looking up from dir both as given
+// and with its symbolic links resolved (testscript resolves them).
 func Check(dir string) error {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
@@ -63,10 +64,13 @@ func Check(dir string) error {
 func check(dir, tmp string) error {
 	for {
 		path := filepath.Join(dir, ".env")
-		if line := definesID(path); line > 0 {
-			return fmt.Errorf("testguard: %s:%d defines USER_SECRETS_ID, and it is in or above the tests' temporary "+
-				"directory %s: tests would read that ID; move the file, or point TMPDIR (and GOTMPDIR) outside it",
-				path, line, tmp)
+		if line, ok := readEnv(path); ok {
+			what := "the ID lookup would look in it, and the tests that check where it looked would fail"
+			if line > 0 {
+				path, what = fmt.Sprintf("%s:%d", path, line), "it defines USER_SECRETS_ID, which the tests would read"
+			}
+			return fmt.Errorf("testguard: %s is in or above the tests' temporary directory %s: %s; "+
+				"move it, or point TMPDIR (and GOTMPDIR) outside it", path, tmp, what)
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
@@ -76,17 +80,17 @@ func check(dir, tmp string) error {
 	}
 }
 
-// definesID returns the number of the line of the file at path that
-// defines USER_SECRETS_ID, read as the ID lookup reads it, or 0. Like the
-// lookup, it reads regular files only (a FIFO would block).
-func definesID(path string) int {
+// readEnv reports whether path is a regular file (like the lookup, it reads
+// no other kind: a FIFO would block) and the number of its line that
+// defines USER_SECRETS_ID, read as the lookup reads it, or 0.
+func readEnv(path string) (line int, ok bool) {
 	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
-		return 0
+		return 0, false
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return 0
+		return 0, true
 	}
-	_, line := envid.Scan(data, "USER_SECRETS_ID")
-	return line
+	_, line = envid.Scan(data, "USER_SECRETS_ID")
+	return line, true
 }

@@ -28,10 +28,14 @@ func TestCheck(t *testing.T) {
 	if err := Check(deep); err != nil {
 		t.Fatalf("no .env: %v", err)
 	}
-	// A .env that only mentions the name, or defines another key, is not one.
+	// A .env that only mentions the name, or defines another key, is still
+	// looked in: it is named, without a line.
 	writeFile(t, filepath.Join(root, "a", ".env"), "# USER_SECRETS_ID=x is set by init\nUSER_SECRETS_ID_OLD=1\n")
-	if err := Check(deep); err != nil {
+	if err := Check(deep); err == nil || !strings.Contains(err.Error(), filepath.Join(root, "a", ".env")+" is in") {
 		t.Fatalf("a .env without the ID: %v", err)
+	}
+	if err := os.Remove(filepath.Join(root, "a", ".env")); err != nil {
+		t.Fatal(err)
 	}
 	// Every way the ID lookup reads a definition (envid.Scan) counts.
 	long := "CERT=" + strings.Repeat("x", 70000) + "\n"
