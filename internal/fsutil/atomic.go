@@ -156,8 +156,9 @@ func CleanStaleTemp(path string) { cleanTemp(path, StaleTempAge) }
 // CleanStaleTemp to take it for a leftover: far longer than a write takes.
 const StaleTempAge = time.Minute
 
-// cleanTemp removes path's temporary files; with age > 0, only those that
-// WriteAtomic names exactly and that were last modified at least age ago.
+// cleanTemp removes path's temporary files; with age > 0, only regular
+// files that WriteAtomic names exactly and that were last modified at
+// least age ago.
 func cleanTemp(path string, age time.Duration) {
 	target, err := resolveLink(path)
 	if err != nil {
@@ -177,7 +178,7 @@ func cleanTemp(path string, age time.Duration) {
 			continue
 		}
 		if age > 0 {
-			if len(suffix) != 16 || strings.Trim(suffix, "0123456789abcdef") != "" {
+			if len(suffix) != 16 || strings.Trim(suffix, "0123456789abcdef") != "" || !e.Type().IsRegular() {
 				continue
 			}
 			fi, err := e.Info()

@@ -202,15 +202,21 @@ func TestCleanStaleTemp(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Nor does a directory with a leftover's name.
+	dirName := path + TempPrefix + "00000000000000dd"
+	if err := os.Mkdir(dirName, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	old := time.Now().Add(-time.Hour)
-	for _, name := range []string{stale, mine, filepath.Join(dir, "other"+TempPrefix+"03")} {
+	for _, name := range []string{stale, mine, dirName, filepath.Join(dir, "other"+TempPrefix+"03")} {
 		if err := os.Chtimes(name, old, old); err != nil {
 			t.Fatal(err)
 		}
 	}
 	CleanStaleTemp(path)
 	left := dirNames(dir)
-	want := []string{".env", ".env" + TempPrefix + "backup", ".env" + TempPrefix + "fedcba9876543210", "other" + TempPrefix + "03"}
+	want := []string{".env", ".env" + TempPrefix + "00000000000000dd", ".env" + TempPrefix + "backup",
+		".env" + TempPrefix + "fedcba9876543210", "other" + TempPrefix + "03"}
 	if strings.Join(left, ",") != strings.Join(want, ",") {
 		t.Errorf("after CleanStaleTemp the directory holds %q, want %q", left, want)
 	}
