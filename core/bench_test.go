@@ -237,21 +237,25 @@ func TestBenchFileReadsBack(t *testing.T) {
 func BenchmarkLoadEach(b *testing.B) {
 	type run struct {
 		name string
+		n    int // keys
 		s    *Store
 	}
 	var runs []run
 	for _, n := range []int{100, 10000} {
-		runs = append(runs, run{fmt.Sprintf("keys=%d", n), benchStore(b, n)})
+		runs = append(runs, run{fmt.Sprintf("keys=%d", n), n, benchStore(b, n)})
 	}
 	for _, n := range []int{100, 10000} {
 		s := benchStore(b, 0)
 		if err := s.Replace(pythonBenchFile(n)); err != nil {
 			b.Fatal(err)
 		}
-		runs = append(runs, run{fmt.Sprintf("python/keys=%d", n), s})
+		runs = append(runs, run{fmt.Sprintf("python/keys=%d", n), n, s})
 	}
 	for _, c := range runs {
 		s, path := c.s, c.s.Path()
+		if all, err := s.All(); err != nil || len(all) != c.n {
+			b.Fatalf("%s: All() = %d entries, %v; want %d", c.name, len(all), err, c.n)
+		}
 		b.Run(c.name, func(b *testing.B) {
 			var rf, all []time.Duration
 			for b.Loop() {
