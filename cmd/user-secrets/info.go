@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"runtime"
 
 	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/go-user-secrets/user-secrets/internal/fsutil"
 	"github.com/spf13/cobra"
 )
 
@@ -25,7 +27,9 @@ func newCmdInfo(f *Factory, runF func(*InfoOptions) error) *cobra.Command {
 		Short: "Show where the project's ID and secrets are",
 		Long: `Show the project directory, its .env, the USER_SECRETS_ID and where it came
 from, the store root, the secrets file, whether it exists, its permissions
-and how many secrets it holds. Works before init, and says how to initialise.`,
+and how many secrets it holds. Warns of permissions that are too open, and
+of a copy of .env that an interrupted write left beside it. Works before
+init, and says how to initialise.`,
 		Example: `  user-secrets info
   user-secrets info --json`,
 		Args: args(noArgs),
@@ -126,6 +130,9 @@ func runInfo(opts *InfoOptions) error {
 	}
 	if in.dirLoose {
 		f.IO.Warnf("%s is accessible to group or others (mode %s, want 0700): the next write tightens it, or run chmod 700 on it", p.SecretsDir(), in.DirMode)
+	}
+	for _, t := range fsutil.Leftovers(p.EnvFile) {
+		f.IO.Warnf("%s is a copy of %s that an interrupted write left: it may hold secrets, and a .gitignore line \".env\" does not cover it; delete it", t, filepath.Base(p.EnvFile))
 	}
 	return readErr
 }

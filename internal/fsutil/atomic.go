@@ -156,13 +156,32 @@ func CleanStaleTemp(path string) { cleanTemp(path, StaleTempAge) }
 // CleanStaleTemp to take it for a leftover: far longer than a write takes.
 const StaleTempAge = time.Minute
 
-// cleanTemp removes path's temporary files; with age > 0, only regular
-// files that WriteAtomic names exactly and that were last modified at
-// least age ago.
+// cleanTemp removes path's temporary files; with age > 0, only those that
+// Leftovers lists, last modified at least age ago.
 func cleanTemp(path string, age time.Duration) {
+	for _, t := range temps(path, age > 0) {
+		if age > 0 {
+			if fi, err := os.Lstat(t); err != nil || time.Since(fi.ModTime()) < age {
+				continue
+			}
+		}
+		os.Remove(t)
+	}
+}
+
+// Leftovers returns the paths of the regular files beside path (through
+// symbolic links, at its target) named as WriteAtomic names its temporary
+// files for path: the prefix and 16 hex digits. Outside a write they are
+// what a killed write left, each a copy of path's new content.
+func Leftovers(path string) []string { return temps(path, true) }
+
+// temps returns the paths of path's temporary files: with exact, only the
+// regular files that WriteAtomic names exactly; without, every name with
+// the prefix.
+func temps(path string, exact bool) []string {
 	target, err := resolveLink(path)
 	if err != nil {
-		return
+		return nil
 	}
 	dir, name := filepath.Split(target)
 	if dir == "" {
@@ -170,24 +189,17 @@ func cleanTemp(path string, age time.Duration) {
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return
+		return nil
 	}
+	var out []string
 	for _, e := range entries {
 		suffix, ok := strings.CutPrefix(e.Name(), name+TempPrefix)
-		if !ok {
+		if !ok || exact && (len(suffix) != 16 || strings.Trim(suffix, "0123456789abcdef") != "" || !e.Type().IsRegular()) {
 			continue
 		}
-		if age > 0 {
-			if len(suffix) != 16 || strings.Trim(suffix, "0123456789abcdef") != "" || !e.Type().IsRegular() {
-				continue
-			}
-			fi, err := e.Info()
-			if err != nil || time.Since(fi.ModTime()) < age {
-				continue
-			}
-		}
-		os.Remove(filepath.Join(dir, e.Name()))
+		out = append(out, filepath.Join(dir, e.Name()))
 	}
+	return out
 }
 
 // IsTemp reports whether name is the base name of a temporary file of
