@@ -1,9 +1,11 @@
 package core
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -26,14 +28,25 @@ import (
 // cpu-ns/op it gives is steadier than wall-clock ns/op.
 var processCPU func() time.Duration
 
+// processFaults returns the page faults the process has taken, where the
+// OS tells, else nil.
+var processFaults func() int64
+
 // measure runs f in a b.Loop and, where it can, reports the process CPU
-// time per operation as cpu-ns/op (garbage collection included).
+// time per operation as cpu-ns/op (garbage collection included) and the
+// page faults per operation as faults/op: memory the runtime handed back
+// to the OS and touched again, which costs far more on some virtual
+// machines than on others.
 func measure(b *testing.B, f func() error) {
 	b.Helper()
 	b.ReportAllocs()
 	var start time.Duration
+	var faults int64
 	if processCPU != nil {
 		start = processCPU()
+	}
+	if processFaults != nil {
+		faults = processFaults()
 	}
 	for b.Loop() {
 		if err := f(); err != nil {
@@ -42,6 +55,9 @@ func measure(b *testing.B, f func() error) {
 	}
 	if processCPU != nil && b.N > 0 {
 		b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
+	}
+	if processFaults != nil && b.N > 0 {
+		b.ReportMetric(float64(processFaults()-faults)/float64(b.N), "faults/op")
 	}
 }
 
@@ -281,4 +297,89 @@ func BenchmarkLoadEach(b *testing.B) {
 func median(ds []time.Duration) time.Duration {
 	slices.Sort(ds)
 	return ds[len(ds)/2]
+}
+
+// freshPathEnv and freshWhatEnv name the variables that make
+// TestLoadFreshChild do its one load: the file, and what reads it
+// ("readfile", "all" or "godotenv").
+const freshPathEnv, freshWhatEnv = "CORE_BENCH_FRESH_PATH", "CORE_BENCH_FRESH_WHAT"
+
+// TestLoadFreshChild is BenchmarkLoadFresh's child process: it loads the
+// file once and prints the time it took and the page faults it caused.
+// Without freshPathEnv set it does nothing.
+func TestLoadFreshChild(t *testing.T) {
+	path := os.Getenv(freshPathEnv)
+	if path == "" {
+		t.Skip("run by BenchmarkLoadFresh")
+	}
+	s, err := OpenID(filepath.Dir(filepath.Dir(path)), filepath.Base(filepath.Dir(path)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	load := func() error { _, err := s.All(); return err }
+	switch what := os.Getenv(freshWhatEnv); what {
+	case "readfile":
+		load = func() error { _, err := os.ReadFile(path); return err }
+	case "godotenv":
+		load = func() error { _, err := godotenv.Read(path); return err }
+	case "all":
+	default:
+		t.Fatalf("%s=%q: want readfile, all or godotenv", freshWhatEnv, what)
+	}
+	var faults int64
+	if processFaults != nil {
+		faults = processFaults()
+	}
+	t0 := time.Now()
+	err = load()
+	d := time.Since(t0)
+	if processFaults != nil {
+		faults = processFaults() - faults
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Printf("fresh-load %d %d\n", d.Nanoseconds(), faults)
+}
+
+// BenchmarkLoadFresh times the first load of a program: each iteration
+// starts a new process (this test binary, running TestLoadFreshChild),
+// which loads the file once, as an application does at start-up. It
+// reports the medians of the load's time and page faults, for os.ReadFile,
+// Store.All and godotenv.Read of the same file. In a new process every
+// page a load allocates is touched for the first time, a cost that loops
+// over a warm heap (BenchmarkLoad, BenchmarkLoadEach) never show; the first
+// os.ReadFile of a process also starts the runtime's poller.
+//
+// Each iteration costs a process start: run it with -benchtime 100x.
+func BenchmarkLoadFresh(b *testing.B) {
+	for _, n := range []int{100, 10000} {
+		path := benchStore(b, n).Path()
+		for _, what := range []string{"readfile", "all", "godotenv"} {
+			b.Run(fmt.Sprintf("keys=%d/%s", n, what), func(b *testing.B) {
+				var ds, fs []int64
+				for b.Loop() {
+					cmd := exec.Command(os.Args[0], "-test.run=^TestLoadFreshChild$", "-test.v")
+					cmd.Env = append(os.Environ(), freshPathEnv+"="+path, freshWhatEnv+"="+what)
+					out, err := cmd.CombinedOutput()
+					if err != nil {
+						b.Fatalf("child: %v\n%s", err, out)
+					}
+					var d, f int64
+					i := bytes.Index(out, []byte("fresh-load "))
+					if i < 0 {
+						b.Fatalf("child printed no time:\n%s", out)
+					}
+					if _, err := fmt.Sscan(string(out[i+len("fresh-load "):]), &d, &f); err != nil {
+						b.Fatalf("child's output: %v\n%s", err, out)
+					}
+					ds, fs = append(ds, d), append(fs, f)
+				}
+				slices.Sort(ds)
+				slices.Sort(fs)
+				b.ReportMetric(float64(ds[len(ds)/2]), "p50-ns")
+				b.ReportMetric(float64(fs[len(fs)/2]), "p50-faults")
+			})
+		}
+	}
 }
