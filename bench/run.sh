@@ -13,8 +13,12 @@ fi
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-go build -o "$out/user-secrets" ./cmd/user-secrets
-go build -o "$out/noop" ./bench/noop
+# The CLI as the README installs it: without cgo, a static binary. The
+# default build, with cgo where a C compiler is found, is timed too: cobra's
+# flag library imports net, which then links libc and the dynamic loader.
+CGO_ENABLED=0 go build -o "$out/user-secrets" ./cmd/user-secrets
+CGO_ENABLED=1 go build -o "$out/user-secrets-cgo" ./cmd/user-secrets
+CGO_ENABLED=0 go build -o "$out/noop" ./bench/noop
 us="$out/user-secrets"
 
 # A private store, a project with 100 secrets, and nothing of the real home.
@@ -33,6 +37,7 @@ echo
 hyperfine -N --warmup 20 --runs "$runs" --export-json "$out/cli.json" \
 	-n 'go binary that does nothing (floor)' "'$out/noop'" \
 	-n 'user-secrets get KEY_50' "'$us' get KEY_50" \
+	-n 'user-secrets get KEY_50 (built with cgo)' "'$us-cgo' get KEY_50" \
 	-n 'user-secrets list' "'$us' list" \
 	-n 'user-secrets --id <uuid> get KEY_50' "'$us' --id $id get KEY_50" \
 	-n 'user-secrets set NEW (100-key store)' "'$us' set NEW fresh-value" \
