@@ -24,14 +24,16 @@ import (
 // of os.ReadFile) with os.ReadFile alone and with godotenv.Read of the same
 // file; BenchmarkSet times a whole locked, synced Set.
 
-// processCPU returns the CPU time the process has used, where the OS
-// tells (see bench_unix_test.go), else nil. On a loaded machine the
-// cpu-ns/op it gives is steadier than wall-clock ns/op.
-var processCPU func() time.Duration
+// usage is what the process has used so far.
+type usage struct {
+	cpu    time.Duration // CPU time, user and system
+	faults int64         // minor page faults: first touches of a page
+}
 
-// processFaults returns the page faults the process has taken, where the
-// OS tells, else nil.
-var processFaults func() int64
+// processUsage returns the process's usage, where the OS tells (see
+// bench_unix_test.go), else nil. On a loaded machine the cpu-ns/op it
+// gives is steadier than wall-clock ns/op.
+var processUsage func() usage
 
 // measure runs f in a b.Loop and, where it can, reports the process CPU
 // time per operation as cpu-ns/op (garbage collection included) and the
@@ -41,24 +43,19 @@ var processFaults func() int64
 func measure(b *testing.B, f func() error) {
 	b.Helper()
 	b.ReportAllocs()
-	var start time.Duration
-	var faults int64
-	if processCPU != nil {
-		start = processCPU()
-	}
-	if processFaults != nil {
-		faults = processFaults()
+	var start usage
+	if processUsage != nil {
+		start = processUsage()
 	}
 	for b.Loop() {
 		if err := f(); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if processCPU != nil && b.N > 0 {
-		b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
-	}
-	if processFaults != nil && b.N > 0 {
-		b.ReportMetric(float64(processFaults()-faults)/float64(b.N), "faults/op")
+	if processUsage != nil && b.N > 0 {
+		end := processUsage()
+		b.ReportMetric(float64(end.cpu-start.cpu)/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64(end.faults-start.faults)/float64(b.N), "faults/op")
 	}
 }
 
@@ -339,14 +336,15 @@ func TestLoadFreshChild(t *testing.T) {
 		t.Fatalf("%s=%q: want readfile, all or godotenv", freshWhatEnv, what)
 	}
 	faults := int64(-1)
-	if processFaults != nil {
-		faults = processFaults()
+	var start usage
+	if processUsage != nil {
+		start = processUsage()
 	}
 	t0 := time.Now()
 	err := load()
 	d := time.Since(t0)
-	if processFaults != nil {
-		faults = processFaults() - faults
+	if processUsage != nil {
+		faults = processUsage().faults - start.faults
 	}
 	if err != nil {
 		t.Fatal(err)

@@ -9,25 +9,16 @@ import (
 	"time"
 )
 
-func init() { processCPU, processFaults = rusageCPU, rusageFaults }
+func init() { processUsage = rusage }
 
-// rusageCPU returns the CPU time (user and system) this process has used.
-func rusageCPU() time.Duration {
+// rusage returns the CPU time (user and system) and the minor page faults
+// of this process so far; zero if the OS will not tell.
+func rusage() usage {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+		return usage{}
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// rusageFaults returns the page faults (minor ones: a first touch of a
-// page, no disk read) this process has taken.
-func rusageFaults() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return int64(ru.Minflt)
+	return usage{cpu: time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), faults: int64(ru.Minflt)}
 }
 
 // BenchmarkFirstTouch measures the machine rather than this package: the
