@@ -1,13 +1,10 @@
 package core
 
 import (
-	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -16,46 +13,23 @@ import (
 	"github.com/joho/godotenv"
 )
 
-// The benchmarks behind SPEC §8's budgets:
+// The benchmarks behind the performance figures in docs/performance.md:
 //
 //	go test -run '^$' -bench . -benchmem ./core/
 //
 // BenchmarkLoad compares a load of the secrets file (Store.All, and Parse
 // of os.ReadFile) with os.ReadFile alone and with godotenv.Read of the same
-// file; BenchmarkSet times a whole locked, synced Set.
+// file, side by side in one run; BenchmarkSet times a whole locked, synced
+// Set.
 
-// usage is what the process has used so far.
-type usage struct {
-	cpu    time.Duration // CPU time, user and system
-	faults int64         // minor page faults: first touches of a page
-}
-
-// processUsage returns the process's usage, where the OS tells (see
-// bench_unix_test.go), else nil. On a loaded machine the cpu-ns/op it
-// gives is steadier than wall-clock ns/op.
-var processUsage func() usage
-
-// measure runs f in a b.Loop and, where it can, reports the process CPU
-// time per operation as cpu-ns/op (garbage collection included) and the
-// process's page faults per operation as faults/op: pages the runtime took
-// from the OS, new or handed back and taken again, which cost far more on
-// some machines than on others.
+// measure runs f in a b.Loop, reporting allocations.
 func measure(b *testing.B, f func() error) {
 	b.Helper()
 	b.ReportAllocs()
-	var start usage
-	if processUsage != nil {
-		start = processUsage()
-	}
 	for b.Loop() {
 		if err := f(); err != nil {
 			b.Fatal(err)
 		}
-	}
-	if processUsage != nil && b.N > 0 {
-		end := processUsage()
-		b.ReportMetric(float64(end.cpu-start.cpu)/float64(b.N), "cpu-ns/op")
-		b.ReportMetric(float64(end.faults-start.faults)/float64(b.N), "faults/op")
 	}
 }
 
@@ -295,110 +269,4 @@ func BenchmarkLoadEach(b *testing.B) {
 func median(ds []time.Duration) time.Duration {
 	slices.Sort(ds)
 	return ds[len(ds)/2]
-}
-
-// freshPathEnv and freshWhatEnv name the variables that make
-// TestLoadFreshChild do its one load: the file, and what reads it
-// ("readfile", "all" or "godotenv").
-const freshPathEnv, freshWhatEnv = "CORE_BENCH_FRESH_PATH", "CORE_BENCH_FRESH_WHAT"
-
-// TestLoadFreshChild is BenchmarkLoadFresh's child process: it loads the
-// file once and prints the time it took and the page faults it caused (-1
-// where the OS does not tell). Without freshPathEnv set it does nothing.
-func TestLoadFreshChild(t *testing.T) {
-	path := os.Getenv(freshPathEnv)
-	if path == "" {
-		t.Skip("run by BenchmarkLoadFresh")
-	}
-	var load func() error
-	switch what := os.Getenv(freshWhatEnv); what {
-	case "readfile":
-		load = func() error { _, err := os.ReadFile(path); return err }
-	case "godotenv":
-		load = func() error {
-			if _, err := godotenv.Read(path); err != nil {
-				// godotenv's errors quote the file's text: name the file only.
-				return fmt.Errorf("godotenv.Read(%s) failed", path)
-			}
-			return nil
-		}
-	case "all":
-		dir := filepath.Dir(path)
-		s, err := OpenID(filepath.Dir(dir), filepath.Base(dir))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if s.Path() != path {
-			t.Fatalf("%s=%s: want a store's secrets file, such as %s", freshPathEnv, path, s.Path())
-		}
-		load = func() error { _, err := s.All(); return err }
-	default:
-		t.Fatalf("%s=%q: want readfile, all or godotenv", freshWhatEnv, what)
-	}
-	faults := int64(-1)
-	var start usage
-	if processUsage != nil {
-		start = processUsage()
-	}
-	t0 := time.Now()
-	err := load()
-	d := time.Since(t0)
-	if processUsage != nil {
-		faults = processUsage().faults - start.faults
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	fmt.Printf("fresh-load %d %d\n", d.Nanoseconds(), faults)
-}
-
-// BenchmarkLoadFresh times the first load of a program: each iteration
-// starts a new process (this test binary, running TestLoadFreshChild),
-// which loads the file once, as an application does at start-up. It
-// reports the medians of the load's time and page faults, for os.ReadFile,
-// Store.All and godotenv.Read of the same file. In a new process every
-// page a load allocates is touched for the first time, a cost that loops
-// over a warm heap (BenchmarkLoad, BenchmarkLoadEach) never show; the first
-// os.ReadFile of a process also starts the runtime's poller.
-//
-// The child runs with the benchmark's GOMAXPROCS, and inherits the rest of
-// the environment (GOGC, GODEBUG). Each iteration costs a process start:
-// run it with -benchtime 100x.
-func BenchmarkLoadFresh(b *testing.B) {
-	for _, n := range []int{100, 10000} {
-		path := benchStore(b, n).Path()
-		for _, what := range []string{"readfile", "all", "godotenv"} {
-			b.Run(fmt.Sprintf("keys=%d/%s", n, what), func(b *testing.B) {
-				exe, err := os.Executable()
-				if err != nil {
-					b.Fatal(err)
-				}
-				var ds, fs []int64
-				for b.Loop() {
-					cmd := exec.Command(exe, "-test.run=^TestLoadFreshChild$")
-					cmd.Env = append(os.Environ(), freshPathEnv+"="+path, freshWhatEnv+"="+what,
-						fmt.Sprintf("GOMAXPROCS=%d", runtime.GOMAXPROCS(0)))
-					out, err := cmd.CombinedOutput()
-					if err != nil {
-						b.Fatalf("child: %v\n%s", err, out)
-					}
-					var d, f int64
-					i := bytes.Index(out, []byte("fresh-load "))
-					if i < 0 {
-						b.Fatalf("child printed no time:\n%s", out)
-					}
-					if _, err := fmt.Sscan(string(out[i+len("fresh-load "):]), &d, &f); err != nil {
-						b.Fatalf("child's output: %v\n%s", err, out)
-					}
-					ds, fs = append(ds, d), append(fs, f)
-				}
-				slices.Sort(ds)
-				slices.Sort(fs)
-				b.ReportMetric(float64(ds[len(ds)/2]), "p50-ns")
-				if fs[0] >= 0 {
-					b.ReportMetric(float64(fs[len(fs)/2]), "p50-faults")
-				}
-			})
-		}
-	}
 }

@@ -59,7 +59,6 @@ func FuzzParse(f *testing.F) {
 		if (err == nil) != (derr == nil) {
 			t.Fatalf("Parse error %v, ParseDocument error %v", err, derr)
 		}
-		fuzzSameAsSlow(t, data, entries, err)
 		fuzzSameAsPython(t, data, entries, err)
 		if err != nil {
 			var pe *ParseError
@@ -144,25 +143,6 @@ func fuzzSameEntries(a, b []Entry) bool {
 // same lines.
 func fuzzSameLines(a, b []Entry) bool {
 	return slices.Equal(a, b)
-}
-
-// fuzzSameAsSlow checks that Parse's result (entries, err) for a file in
-// this project's grammar is what the general code gives when it reads
-// every line, without fastLine; and that for the Document's read too.
-func fuzzSameAsSlow(t *testing.T, data []byte, entries []Entry, err error) {
-	t.Helper()
-	if checkText(data, "fuzz.env") != nil || DetectDialect(data) != DialectGo {
-		return
-	}
-	for _, mode := range []parseMode{slowOnly, slowOnly | withSpans} {
-		p, serr := parseGoMode(string(data), "fuzz.env", mode)
-		if (err == nil) != (serr == nil) || err != nil && err.Error() != serr.Error() {
-			t.Fatalf("mode %d: Parse error %v, general code's error %v", mode, err, serr)
-		}
-		if err == nil && !fuzzSameLines(p.entries(), entries) {
-			t.Fatalf("mode %d: Parse and the general code read different entries", mode)
-		}
-	}
 }
 
 // fuzzSameAsPython checks that Parse reads a file in the Python dialect as

@@ -284,37 +284,8 @@ type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, errors.New("device error") }
 
-// TestLineScanner checks the parser's line splitting against lineEnd, the
-// plain byte loop, at every position of tricky and random texts.
-func TestLineScanner(t *testing.T) {
-	texts := []string{"", "a", "\n", "\r", "\r\n", "\n\r", "a\rb\r", "a\r\nb\r\n", "a\nb", "\r\r\n\n\r", "x\r"}
-	r := uint32(1)
-	for range 500 {
-		var b []byte
-		for range int(r % 12) {
-			r = r*1664525 + 1013904223
-			b = append(b, "ab\r\n"[r>>30])
-		}
-		texts = append(texts, string(b))
-	}
-	for _, s := range texts {
-		// Queries move forward, as in the parser, but may skip ahead.
-		for step := 1; step <= 3; step++ {
-			ls := newLineScanner(s)
-			for pos := 0; pos < len(s); pos += step {
-				gotEOL, gotNext := ls.end(pos)
-				wantEOL, wantNext := lineEnd(s, pos)
-				if gotEOL != wantEOL || gotNext != wantNext {
-					t.Fatalf("line end in %q at %d = %d, %d; want %d, %d", s, pos, gotEOL, gotNext, wantEOL, wantNext)
-				}
-			}
-		}
-	}
-}
-
-// TestParsePathsAgree checks that Parse (which collects entries directly),
-// parseOwned (Store.All's, without a copy) and a Document's Entries (which
-// keeps spans) read every text alike.
+// TestParsePathsAgree checks that Parse and a Document's Entries read
+// every text alike.
 func TestParsePathsAgree(t *testing.T) {
 	texts := []string{
 		"A=1\nB=2\nA=3\n", "A=1\nA=1\n", "\ufeffA='x\ny'\r\nB=\"p\\nq\" # c\rC=3", "# Python User Secrets\nA=1\nA=2\n",
@@ -340,10 +311,6 @@ func TestParsePathsAgree(t *testing.T) {
 			continue
 		}
 		want := d.Entries()
-		owned, err3 := parseOwned([]byte(s), "f")
-		if err3 != nil || fmtEntries(owned) != fmtEntries(got) {
-			t.Fatalf("parseOwned(%q) = %s, %v; Parse = %s", s, fmtEntries(owned), err3, fmtEntries(got))
-		}
 		if len(got) != len(want) {
 			t.Fatalf("Parse(%q) = %s, Document.Entries() = %s", s, fmtEntries(got), fmtEntries(want))
 		}
@@ -355,36 +322,9 @@ func TestParsePathsAgree(t *testing.T) {
 	}
 }
 
-// TestFastLineHash: the hash that parseGoMode's loop computes from the
-// words of its key scan is keyHash's, for every key length and position;
-// else a key that the loop reads and slowLine reads again would escape the
-// duplicate check.
-func TestFastLineHash(t *testing.T) {
-	const chars = "ABCXYZ_019az.-"
-	for n := 1; n <= 40; n++ {
-		for lead := range 9 {
-			k := make([]byte, n)
-			for i := range k {
-				k[i] = chars[(i*7+n+lead)%len(chars)]
-			}
-			key := string(k)
-			// The first definition is the loop's, the second (with
-			// "export") slowLine's.
-			src := strings.Repeat("#\n", lead) + key + "=one\nexport " + key + "=two\nNEXT=1\n"
-			es, err := Parse([]byte(src), "f")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(es) != 2 || es[0].Key != key || es[0].Value != "two" {
-				t.Fatalf("key of %d bytes after %d lines: Parse = %d entries, want the key once, with its second value, and NEXT", n, lead, len(es))
-			}
-		}
-	}
-}
-
-// TestDuplicateAcrossPaths: a key that fastLine reads once and slowLine
-// once is a duplicate, whichever comes first.
-func TestDuplicateAcrossPaths(t *testing.T) {
+// TestDuplicateAcrossForms: a key defined once plainly and once with
+// "export" or blanks is a duplicate, whichever comes first.
+func TestDuplicateAcrossForms(t *testing.T) {
 	for _, src := range []string{
 		"API_TOKEN=one\nexport API_TOKEN=two\nOTHER=x\n",
 		"export API_TOKEN=one\nAPI_TOKEN=two\nOTHER=x\n",
@@ -405,36 +345,7 @@ func TestDuplicateAcrossPaths(t *testing.T) {
 	}
 }
 
-// TestKeyIndexProbeLimit: keys made to share a hash make keyIndex give up
-// after maxProbe slots, rather than cost time quadratic in their number;
-// and a key seen before is refused at once.
-func TestKeyIndexProbeLimit(t *testing.T) {
-	x := newKeyIndex(100, nil)
-	var es []Entry
-	const h = 0x1234_5678_9abc_def0 // the same for every key
-	for i := 0; ; i++ {
-		key := fmt.Sprintf("K%d", i)
-		if !x.add(es, key, h, len(es)) {
-			if i != maxProbe {
-				t.Fatalf("add refused the %dth key of one hash, want the %dth", i+1, maxProbe+1)
-			}
-			break
-		}
-		es = append(es, Entry{Key: key})
-	}
-	y := newKeyIndex(100, nil)
-	es = es[:0]
-	for _, key := range []string{"A", "B", "A"} {
-		ok := y.add(es, key, keyHash(key), len(es))
-		if want := len(es) < 2; ok != want {
-			t.Fatalf("add(%q) after %d keys = %v, want %v", key, len(es), ok, want)
-		}
-		es = append(es, Entry{Key: key})
-	}
-}
-
-// TestParseManyDuplicates: a file whose keys repeat (the table refuses the
-// first repeat, and entries() sorts the rest out) keeps each key's last
+// TestParseManyDuplicates: a file whose keys repeat keeps each key's last
 // value and the order of the last definitions.
 func TestParseManyDuplicates(t *testing.T) {
 	var b strings.Builder
@@ -458,9 +369,7 @@ func TestParseManyDuplicates(t *testing.T) {
 }
 
 // TestParseMoreEntriesThanLFs: lone CRs end lines too, so a file can hold
-// more definitions than the LF count the reader sizes its key table by;
-// past 65,535 entries the table must step aside, not wrap its 16-bit
-// indexes (which panicked or let a duplicate through).
+// more definitions than it has LFs, duplicates among them.
 func TestParseMoreEntriesThanLFs(t *testing.T) {
 	var b strings.Builder
 	for i := range 65533 {
@@ -476,27 +385,5 @@ func TestParseMoreEntriesThanLFs(t *testing.T) {
 	}
 	if last := es[len(es)-1]; last.Key != "C" || last.Value != "2" {
 		t.Errorf("last entry = %s (line %d), want C with its second value", last.Key, last.Line)
-	}
-}
-
-// TestFastQuotedValues: for every ASCII byte at every offset of a word
-// of a quoted value, the fast read and the general code's agree (the value
-// scans skip eight bytes at a time and stop on a few bytes only).
-func TestFastQuotedValues(t *testing.T) {
-	for _, q := range []string{"'", `"`} {
-		for c := 1; c < 0x80; c++ {
-			for at := range 18 {
-				v := strings.Repeat("x", at) + string(rune(c)) + strings.Repeat("y", 17-at)
-				s := "A=" + q + v + q + "\nB=2\n"
-				fast, ferr := parseGoMode(s, "f", 0)
-				slow, serr := parseGoMode(s, "f", slowOnly)
-				if (ferr == nil) != (serr == nil) || ferr != nil && ferr.Error() != serr.Error() {
-					t.Fatalf("%q: fast error %v, general error %v", s, ferr, serr)
-				}
-				if ferr == nil && fmtEntries(fast.entries()) != fmtEntries(slow.entries()) {
-					t.Fatalf("%q: fast read %s, general code %s", s, fmtEntries(fast.entries()), fmtEntries(slow.entries()))
-				}
-			}
-		}
 	}
 }
