@@ -105,14 +105,28 @@ func (d *Document) Delete(keys ...string) (int, error) {
 // first: on a *KeyError nothing is changed. It returns a Warning for each
 // set value that some reader of the compatibility set would misread.
 func (d *Document) Update(set []Entry, del []string) ([]Warning, error) {
-	for _, e := range set {
+	if err := validateEntries(set); err != nil {
+		return nil, err
+	}
+	return d.apply(set, del)
+}
+
+// validateEntries checks every key and value of entries, for a write.
+func validateEntries(entries []Entry) error {
+	for _, e := range entries {
 		if err := ValidateKey(e.Key); err != nil {
-			return nil, err
+			return err
 		}
 		if err := ValidateValue(e.Key, e.Value); err != nil {
-			return nil, err
+			return err
 		}
 	}
+	return nil
+}
+
+// apply is Update for entries already validated. It fails only on a
+// python-env-secrets file holding a key this grammar cannot write.
+func (d *Document) apply(set []Entry, del []string) ([]Warning, error) {
 	var warnings []Warning
 	if d.p.dialect == DialectPython {
 		var err error

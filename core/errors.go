@@ -28,12 +28,18 @@ type ParseError struct {
 	File   string // the file's path, or a name such as "<stdin>"
 	Line   int    // 1-based line number
 	Reason string // what was wrong, without any text of the file
+	// Err is the cause, when it is an error of its own: a *KeyError for a
+	// key that cannot be stored (see Store.Replace). It may be nil.
+	Err error
 }
 
 // Error returns "file:line: reason".
 func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Reason)
 }
+
+// Unwrap returns Err.
+func (e *ParseError) Unwrap() error { return e.Err }
 
 // NoIDError is the error returned when no USER_SECRETS_ID resolves. It
 // matches ErrNoID with errors.Is.

@@ -84,7 +84,7 @@ func (s *Store) Exists() (bool, error) {
 // ReadFile returns the raw content of the secrets file; a missing file is
 // not an error (nil, nil).
 func (s *Store) ReadFile() ([]byte, error) {
-	data, err := fsutil.ReadFile(s.path)
+	data, err := os.ReadFile(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -101,7 +101,7 @@ func (s *Store) All() ([]Entry, error) {
 	if err != nil || data == nil {
 		return nil, err
 	}
-	return parseOwned(data, s.Path()) // data is this call's own
+	return Parse(data, s.Path())
 }
 
 // Map returns every secret as a map.
@@ -143,20 +143,16 @@ func (s *Store) Set(key, value string) (*Warning, error) {
 	return &ws[0], nil
 }
 
-// SetMany stores several secrets in one locked write.
+// SetMany stores several secrets in one locked write. Every key and value
+// is validated before anything is touched.
 func (s *Store) SetMany(entries []Entry) ([]Warning, error) {
-	for _, e := range entries {
-		if err := ValidateKey(e.Key); err != nil {
-			return nil, err
-		}
-		if err := ValidateValue(e.Key, e.Value); err != nil {
-			return nil, err
-		}
+	if err := validateEntries(entries); err != nil {
+		return nil, err
 	}
 	var ws []Warning
 	err := s.Update(func(d *Document) error {
 		var err error
-		ws, err = d.Update(entries, nil)
+		ws, err = d.apply(entries, nil)
 		return err
 	})
 	return ws, err
@@ -181,9 +177,9 @@ func (s *Store) Delete(keys ...string) error {
 			}
 		}
 		if len(missing) == len(keys) {
-			return errNoChange
+			return nil // nothing to delete: a python-env-secrets file stays as it is
 		}
-		_, err := d.Update(nil, keys)
+		_, err := d.apply(nil, keys)
 		return err
 	})
 	if err != nil {
@@ -226,13 +222,13 @@ func (s *Store) Clear() (int, error) {
 		entries := d.Entries()
 		n = len(entries)
 		if n == 0 {
-			return errNoChange
+			return nil
 		}
 		keys := make([]string, n)
 		for i, e := range entries {
 			keys[i] = e.Key
 		}
-		_, err := d.Update(nil, keys)
+		_, err := d.apply(nil, keys)
 		return err
 	})
 	return n, err
@@ -273,7 +269,8 @@ func (s *Store) ReplaceIf(old, data []byte) error {
 }
 
 // validateFile checks that data is a whole secrets file this package
-// accepts: it parses, and every key is valid.
+// accepts: it parses, and every key is valid. Either failure is a
+// *ParseError naming filename and the line.
 func validateFile(data []byte, filename string) error {
 	entries, err := Parse(data, filename)
 	if err != nil {
@@ -281,20 +278,18 @@ func validateFile(data []byte, filename string) error {
 	}
 	for _, e := range entries {
 		if err := ValidateKey(e.Key); err != nil {
-			return err
+			return &ParseError{File: filename, Line: e.Line, Reason: err.Error(), Err: err}
 		}
 	}
 	return nil
 }
 
-// errNoChange tells Update that fn made no change, so nothing is written.
-var errNoChange = errors.New("no change")
-
 // Update runs fn on the parsed secrets file under the store's exclusive
-// lock and writes the result atomically. A missing file starts as a new
-// document with the store header. A file that does not parse is never
-// rewritten: Update returns its *ParseError. If fn returns an error,
-// nothing is written and that error is returned.
+// lock and writes the result atomically, unless fn left an existing file
+// as it was. A missing file starts as a new document with the store header,
+// and is created. A file that does not parse is never rewritten: Update returns its
+// *ParseError. If fn returns an error, nothing is written and that error is
+// returned.
 func (s *Store) Update(fn func(d *Document) error) error {
 	return s.write(func() ([]byte, error) {
 		data, err := s.ReadFile()
@@ -308,15 +303,20 @@ func (s *Store) Update(fn func(d *Document) error) error {
 			return nil, err
 		}
 		d.Header = s.header()
+		before := d.String()
 		if err := fn(d); err != nil {
 			return nil, err
+		}
+		if data != nil && d.String() == before {
+			return nil, nil // nothing to write
 		}
 		return d.Bytes(), nil
 	})
 }
 
 // write creates the store directory if needed, takes the lock, cleans up
-// temporary files of dead writers, and writes what content returns.
+// temporary files of dead writers, and writes what content returns (nil:
+// nothing).
 func (s *Store) write(content func() ([]byte, error)) error {
 	dir := s.Dir()
 	if err := mkdirPrivate(dir); err != nil {
@@ -329,10 +329,7 @@ func (s *Store) write(content func() ([]byte, error)) error {
 	defer unlock()
 	fsutil.CleanTemp(s.Path())
 	data, err := content()
-	if err == errNoChange {
-		return nil
-	}
-	if err != nil {
+	if err != nil || data == nil {
 		return err
 	}
 	if err := fsutil.WriteAtomic(s.Path(), data, 0o600, fsutil.Private); err != nil {

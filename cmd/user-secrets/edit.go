@@ -129,23 +129,23 @@ func runEdit(opts *EditOptions) error {
 		ios.Infof("No changes.")
 		return nil
 	}
-	n, err := validateEdit(edited, copyPath)
-	if err != nil {
-		keepCopy()
-		return err
-	}
 	// One compare-and-swap for every case (a valid file, a broken one being
 	// repaired, a converted python-env-secrets file): the edit replaces the
 	// file only if it still holds what was read, compared under the
 	// store's lock, so no other writer's change is ever overwritten.
 	if err := s.ReplaceIf(raw, edited); err != nil {
 		keepCopy()
-		if errors.Is(err, core.ErrChanged) {
+		var pe *core.ParseError
+		switch {
+		case errors.Is(err, core.ErrChanged):
 			return errStoreChanged
+		case errors.As(err, &pe) && pe.File == s.Path():
+			pe.File = copyPath // the line is the copy's: name the file the user edits
 		}
 		return err
 	}
-	ios.Infof("Saved %d secret(s) to %s", n, s.Path())
+	entries, _ := core.Parse(edited, copyPath) // ReplaceIf has validated it
+	ios.Infof("Saved %d secret(s) to %s", len(entries), s.Path())
 	if converted {
 		ios.Infof("The file was python-env-secrets'; it is now in user-secrets' format, which that tool still reads.")
 	}
@@ -173,22 +173,6 @@ func editText(s *core.Store, raw []byte) (text []byte, converted bool, err error
 		return nil, false, fmt.Errorf("convert the python-env-secrets file for editing: %w", err)
 	}
 	return d.Bytes(), true, nil
-}
-
-// validateEdit checks an edited secrets file as Store.ReplaceIf will, but
-// names the copy and the line in its errors. It returns the number of
-// secrets.
-func validateEdit(data []byte, name string) (int, error) {
-	entries, err := core.Parse(data, name)
-	if err != nil {
-		return 0, err
-	}
-	for _, e := range entries {
-		if err := core.ValidateKey(e.Key); err != nil {
-			return 0, fmt.Errorf("%s:%d: %w", name, e.Line, err)
-		}
-	}
-	return len(entries), nil
 }
 
 // runEditor runs the user's editor on path, with the terminal as its

@@ -68,9 +68,6 @@ When the project has no USER_SECRETS_ID yet, import runs init first.`,
 	return cmd
 }
 
-// errNothingToSet tells Store.Update that nothing changed.
-var errNothingToSet = errors.New("nothing to set")
-
 func runImport(opts *ImportOptions) error {
 	ios := opts.F.IO
 	path, name := importPath(opts)
@@ -125,13 +122,13 @@ func runImport(opts *ImportOptions) error {
 			}
 		}
 		if len(set) == 0 {
-			return errNothingToSet
+			return nil // Update writes nothing
 		}
 		var err error
 		warnings, err = d.Update(set, nil)
 		return err
 	})
-	if err != nil && err != errNothingToSet {
+	if err != nil {
 		return err
 	}
 	if len(imported) > 0 {

@@ -74,8 +74,10 @@ func setArgs(a []string) []string {
 
 func runSet(opts *SetOptions) error {
 	f := opts.F
-	// Refuse a bad key before prompting, and a bad value before creating
-	// anything.
+	// The store validates the key and the value before it touches a file.
+	// The key is checked here too, before anyone is asked to type a secret
+	// for it; the value, only before an automatic init, which would
+	// otherwise create the project's ID before the refusal.
 	if key, _, ok := strings.Cut(opts.Key, "="); ok {
 		// The KEY=VALUE habit: name only the part before '=', the value's
 		// place.
@@ -91,12 +93,12 @@ func runSet(opts *SetOptions) error {
 			return err
 		}
 	}
-	if err := core.ValidateValue(opts.Key, value); err != nil {
-		return err
-	}
 
 	s, err := f.Store()
 	if errors.Is(err, core.ErrNoID) {
+		if err := core.ValidateValue(opts.Key, value); err != nil {
+			return err
+		}
 		s, err = initStore(f)
 	}
 	if err != nil {
