@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/go-user-secrets/user-secrets/internal/envid"
 )
@@ -218,8 +219,9 @@ func projectDirFrom(wd string) string {
 
 // ScanEnvFileID reads USER_SECRETS_ID from a .env file with a tolerant line
 // scan: other lines may hold any syntax. It accepts a UTF-8 BOM, CRLF,
-// "export ", surrounding quotes and spaces and a trailing " # comment"; the
-// last definition wins. line is 0 when the file does not define the ID. The
+// "export ", surrounding quotes and spaces and a trailing " # comment", and
+// skips the lines inside a quoted value that spans lines (as godotenv and
+// python-dotenv do); the last definition wins. line is 0 when the file does not define the ID. The
 // returned id is not validated. A path that is not a regular file (a Python
 // virtualenv named .env, say) gives an error matching fs.ErrNotExist.
 func ScanEnvFileID(path string) (id string, line int, err error) {
@@ -235,5 +237,10 @@ func ScanEnvFileID(path string) (id string, line int, err error) {
 }
 
 // scanID returns the ID that data, a .env file's text, defines, and its line
-// (see envid.Scan).
-func scanID(data []byte) (id string, line int) { return envid.Scan(data, EnvID) }
+// (see envid.Scan: the last definition wins, and the lines inside a
+// multi-line quoted value are not definitions). The ID is trimmed of white
+// space, which a UUID never holds, also inside quotes.
+func scanID(data []byte) (id string, line int) {
+	id, line = envid.Scan(data, EnvID)
+	return strings.TrimSpace(id), line
+}

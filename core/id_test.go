@@ -91,7 +91,7 @@ func TestScanID(t *testing.T) {
 		{"commented out after", "USER_SECRETS_ID=abc\n# USER_SECRETS_ID=def\n", "abc", 1},
 		{"other key", "MY_USER_SECRETS_ID=abc\nUSER_SECRETS_IDS=def\n", "", 0},
 		{"empty value", "USER_SECRETS_ID=\n", "", 1},
-		{"junk around", "this is not dotenv\n=novalue\nA=\"unterminated\nB='x\n${{weird}}\nUSER_SECRETS_ID=abc\nexport\n\"\n", "abc", 6},
+		{"junk around", "this is not dotenv\n=novalue\nA=\"unterminated\nB='x\n${{weird}}\nUSER_SECRETS_ID=abc\nexport\n", "abc", 6},
 		{"binary junk", "\x00\xff\xfe garbage\nUSER_SECRETS_ID=abc\n\xc3\x28\n", "abc", 2},
 		{"yaml style ignored", "USER_SECRETS_ID: abc\n", "", 0},
 		{"blank lines counted", "\n\n\r\n\nUSER_SECRETS_ID=abc\n", "abc", 5},

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/go-user-secrets/user-secrets/internal/envid"
 	"github.com/spf13/cobra"
 )
 
@@ -164,56 +165,32 @@ type lineKey struct {
 
 // secretLookingKeys returns the keys, with non-empty values, of a .env file
 // whose names contain one of secretWords (case-insensitively), except
-// USER_SECRETS_ID, each with the line of its last definition. The file is
-// read by this project's reader, so the lines inside a multi-line value are
-// never taken for definitions; a file it cannot read gets the tolerant line
-// scan of lineScanKeys instead. Either way only a valid key
-// (core.ValidateKey) is returned: that is all the caller prints.
+// USER_SECRETS_ID, each with the line of its last definition, in the order
+// of those lines. Only a valid key (core.ValidateKey) is returned: that is
+// all the caller prints.
+//
+// The file is read by envid.Lines alone, the tolerant reader the ID lookup
+// uses; core.Parse is not tried first. On a file core.Parse reads, envid
+// finds the same definitions (quoted values span lines by the same rules,
+// so the lines inside one are never taken for definitions), with values
+// empty exactly when core's are: no escape decodes to nothing. (envid trims
+// all white space, core only blanks; core refuses a file with, say, a
+// no-break space beside a key, and envid reads it.) A file core.Parse
+// rejects needs the tolerant reader anyway. A quote that is never closed
+// makes envid read the lines after it as definitions: text from inside
+// that value may then be named if it is a valid key, never a value.
 func secretLookingKeys(data []byte) []lineKey {
-	entries, err := core.Parse(data, core.EnvFileName)
-	if err != nil {
-		entries = lineScanKeys(data)
+	defs := envid.Lines(data)
+	last := make(map[string]int, len(defs)) // key -> index in defs of its last definition
+	for i, d := range defs {
+		last[d.Key] = i
 	}
 	var out []lineKey
-	for _, e := range entries {
-		if e.Value == "" || e.Key == core.EnvID || !looksSecret(e.Key) || core.ValidateKey(e.Key) != nil {
+	for i, d := range defs {
+		if last[d.Key] != i || d.Value == "" || d.Key == core.EnvID || !looksSecret(d.Key) || core.ValidateKey(d.Key) != nil {
 			continue
 		}
-		out = append(out, lineKey{line: e.Line, key: e.Key})
-	}
-	return out
-}
-
-// lineScanKeys reads the definitions of a .env file that does not parse,
-// one per key (the last wins, at the place of the first), as the search for
-// USER_SECRETS_ID does: a line it does not understand is skipped. A value is
-// the line's text after '=', trimmed, with an empty pair of quotes counting
-// as empty: it serves only to tell an empty value from another.
-func lineScanKeys(data []byte) []core.Entry {
-	var out []core.Entry
-	seen := map[string]int{}
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	for n, line := range strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n") {
-		line = strings.TrimSpace(line)
-		if rest, ok := strings.CutPrefix(line, "export"); ok && rest != "" && (rest[0] == ' ' || rest[0] == '\t') {
-			line = strings.TrimSpace(rest)
-		}
-		key, val, ok := strings.Cut(line, "=")
-		key = strings.TrimSpace(key)
-		if !ok || key == "" || strings.HasPrefix(key, "#") {
-			continue
-		}
-		val = strings.TrimSpace(val)
-		if val == `""` || val == "''" {
-			val = ""
-		}
-		e := core.Entry{Key: key, Value: val, Line: n + 1}
-		if i, ok := seen[key]; ok {
-			out[i] = e
-			continue
-		}
-		seen[key] = len(out)
-		out = append(out, e)
+		out = append(out, lineKey{line: d.Line, key: d.Key})
 	}
 	return out
 }

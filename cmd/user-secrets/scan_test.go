@@ -175,18 +175,40 @@ func TestSecretLookingKeys(t *testing.T) {
 			want: []lineKey{{6, "API_TOKEN"}},
 		},
 		{
-			name: "does not parse: line scan",
+			name: "multi-line single-quoted value",
+			env: "SSH_KEY='-----BEGIN OPENSSH PRIVATE KEY-----\r\n" +
+				"CANARY_TOKEN=inside-the-value\r\n" +
+				"-----END OPENSSH PRIVATE KEY-----'\r\n" +
+				"DB_PASSWORD=\"a\\\"\n" +
+				"CANARY_SECRET=still-inside\n" +
+				"\" # closed\n",
+			want: []lineKey{{1, "SSH_KEY"}, {4, "DB_PASSWORD"}},
+		},
+		{
+			// Lines core.Parse would refuse are skipped, the rest read.
+			name: "does not parse",
 			env: "export Stripe_Secret = sk\n" +
 				"not a line\n" +
 				"EMPTY_TOKEN=''\n" +
+				"COMMENT_TOKEN= # to fill in\n" +
 				"github_token=x\n" +
 				"github_token=y\n",
-			want: []lineKey{{1, "Stripe_Secret"}, {5, "github_token"}},
+			want: []lineKey{{1, "Stripe_Secret"}, {6, "github_token"}},
 		},
 		{
-			// Only valid keys are ever named, so text from inside a value
-			// that the line scan takes for a key is not.
-			name: "does not parse: only valid keys",
+			// In the order of the winning definitions.
+			name: "last wins, in line order",
+			env: "A_TOKEN=1\n" +
+				"B_TOKEN=2\n" +
+				"A_TOKEN=3\n",
+			want: []lineKey{{2, "B_TOKEN"}, {3, "A_TOKEN"}},
+		},
+		{
+			// A quote never closed: its line alone is the value, and the
+			// next lines are read as definitions. Only valid keys are ever
+			// named, so text from inside the value that looks like a key
+			// but is not a valid one is not.
+			name: "unterminated quote: only valid keys",
 			env: "TLS_KEY=\"-----BEGIN PRIVATE KEY-----\n" +
 				"CANARYZmQ+zz/PEMsecretbody==\n" +
 				"CANARY-TOKEN=inside-the-value\n" +
@@ -198,7 +220,7 @@ func TestSecretLookingKeys(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got := secretLookingKeys([]byte(tt.env))
 			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("secretLookingKeys(%q) = %v, want %v", tt.env, got, tt.want)
+				t.Errorf("secretLookingKeys = %v, want %v", got, tt.want) // keys and lines only
 			}
 		})
 	}

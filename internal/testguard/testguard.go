@@ -2,7 +2,7 @@
 // a .env lies in or above the temporary directory.
 //
 // The ID is looked for in the nearest .env that defines it, walking up to
-// the file system's root (SPEC §3), and so it is from a test's t.TempDir.
+// the file system's root, and so it is from a test's t.TempDir.
 // Such a file (a /tmp/.env, or a project's own .env above a TMPDIR inside
 // it) that defines USER_SECRETS_ID would give every test that expects no
 // ID, or its own, that one instead: dozens of failures that say nothing of
@@ -82,7 +82,7 @@ func check(dir, tmp string) error {
 
 // readEnv reports whether path is a regular file (like the lookup, it reads
 // no other kind: a FIFO would block) and the number of its line that
-// defines USER_SECRETS_ID, read as the lookup reads it, or 0.
+// defines USER_SECRETS_ID, read by envid.Scan as the lookup reads it, or 0.
 func readEnv(path string) (line int, ok bool) {
 	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
 		return 0, false

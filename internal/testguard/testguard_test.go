@@ -34,6 +34,11 @@ func TestCheck(t *testing.T) {
 	if err := Check(deep); err == nil || !strings.Contains(err.Error(), filepath.Join(root, "a", ".env")+" is in") {
 		t.Fatalf("a .env without the ID: %v", err)
 	}
+	// So is one whose only definition lies inside a multi-line value.
+	writeFile(t, filepath.Join(root, "a", ".env"), "CERT='x\nUSER_SECRETS_ID=6f1c1f5e\n'\n")
+	if err := Check(deep); err == nil || !strings.Contains(err.Error(), filepath.Join(root, "a", ".env")+" is in") {
+		t.Fatalf("a .env with the ID only inside a value: %v", err)
+	}
 	if err := os.Remove(filepath.Join(root, "a", ".env")); err != nil {
 		t.Fatal(err)
 	}
@@ -45,6 +50,8 @@ func TestCheck(t *testing.T) {
 		"export\tUSER_SECRETS_ID=6f1c1f5e\n":             1,
 		"\ufeff\f\u00a0USER_SECRETS_ID=6f1c1f5e\n":       1,
 		long + "USER_SECRETS_ID=6f1c1f5e\n":              2,
+		// A line inside a multi-line value is no definition.
+		"USER_SECRETS_ID=6f1c1f5e\nA=\"x\nUSER_SECRETS_ID=0\n\"\n": 1,
 	} {
 		writeFile(t, filepath.Join(root, ".env"), text)
 		want := filepath.Join(root, ".env") + ":" + strconv.Itoa(line) + " "
