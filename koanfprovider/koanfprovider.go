@@ -30,7 +30,6 @@ import (
 
 	"github.com/go-user-secrets/user-secrets/core"
 	"github.com/go-user-secrets/user-secrets/internal/secrets"
-	"github.com/go-user-secrets/user-secrets/internal/watch"
 	"github.com/knadh/koanf/maps"
 	"github.com/knadh/koanf/v2"
 )
@@ -82,7 +81,7 @@ type UserSecrets struct {
 
 	mu       sync.Mutex
 	watching bool
-	w        *watch.Watcher // nil while not watching, or when there is no file to watch
+	w        *watchState // nil while not watching, or when there is no file to watch
 }
 
 var _ koanf.Provider = (*UserSecrets)(nil)

@@ -47,7 +47,20 @@ func (p *UserSecrets) Watch(cb func(event any, err error)) error {
 	if d <= 0 {
 		d = DefaultDebounce
 	}
-	w, err := watch.New(path, d, func() {
+	cur := &watchState{}
+	fw, err := watch.New(path, d, func() {
+		p.mu.Lock()
+		if p.w != cur {
+			p.mu.Unlock()
+			return // unwatched meanwhile
+		}
+		cur.inCallback = true
+		p.mu.Unlock()
+		defer func() {
+			p.mu.Lock()
+			cur.inCallback = false
+			p.mu.Unlock()
+		}()
 		if _, _, err := p.entries(); err != nil {
 			cb(nil, err)
 			return
@@ -58,21 +71,39 @@ func (p *UserSecrets) Watch(cb func(event any, err error)) error {
 		p.watching = false
 		return fmt.Errorf("watch secrets: %w", err)
 	}
-	p.w = w
+	cur.fw = fw
+	p.w = cur
 	return nil
 }
 
-// Unwatch stops watching. When it returns, no callback is running (unless
-// Unwatch was called from the callback itself) or will run, and the
-// watching goroutines are gone. Unwatch without Watch does nothing.
+// watchState is the file watch of one Watch.
+type watchState struct {
+	fw *watch.Watcher
+	// inCallback is whether cb is running; guarded by UserSecrets.mu.
+	inCallback bool
+}
+
+// Unwatch stops watching. When it returns, no callback starts any more.
+// Unless a callback is running, it waits until the watching goroutines are
+// gone. While a callback is running (Unwatch called from the callback
+// itself, or from another goroutine meanwhile), Unwatch does not wait for
+// it: the goroutines end when it returns. Unwatch without Watch does
+// nothing.
 func (p *UserSecrets) Unwatch() error {
 	p.mu.Lock()
-	w := p.w
+	cur := p.w
 	p.w, p.watching = nil, false
+	inCallback := cur != nil && cur.inCallback
 	p.mu.Unlock()
-	if w == nil {
+	if cur == nil {
 		return nil
 	}
-	// Close outside the lock: a running callback may call Watch or Unwatch.
-	return w.Close()
+	if inCallback {
+		// This may be the callback itself, which Close would wait for.
+		cur.fw.Stop()
+		return nil
+	}
+	// Close outside the lock: a callback that started meanwhile has found
+	// p.w changed and returns at once.
+	return cur.fw.Close()
 }

@@ -16,18 +16,16 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
 )
 
-// Watcher watches one file. Create it with New and stop it with Close.
+// Watcher watches one file. Create it with New; stop it with Close, or
+// with Stop from onChange.
 type Watcher struct {
 	path     string // the file, absolute and clean
 	dir      string // filepath.Dir(path)
@@ -40,11 +38,10 @@ type Watcher struct {
 	watched string // the directory watched for path: dir, or its nearest existing ancestor
 	link    string // where path points when it is a symlink, else ""
 
-	done      chan struct{} // closed by Close
-	exited    chan struct{} // closed when loop has returned and fsw is closed
-	closeOnce sync.Once
-	closeErr  error         // fsw.Close's error, readable once exited is closed
-	loopID    atomic.Uint64 // goroutine ID of loop, to detect Close from onChange
+	done     chan struct{} // closed by Stop
+	stopOnce sync.Once
+	exited   chan struct{} // closed when loop has returned and fsw is closed
+	closeErr error         // fsw.Close's error, readable once exited is closed
 }
 
 // New starts watching the file at path and calls onChange (from a single
@@ -92,20 +89,30 @@ func New(path string, debounce time.Duration, onChange func()) (*Watcher, error)
 	return w, nil
 }
 
-// Close stops watching; when it returns, no callback is running or will run
-// and the goroutines are gone. Safe to call twice. Called from onChange
-// itself, it stops the watch without waiting for that call to return.
+// Stop stops watching without waiting. A call of onChange that is running,
+// or just starting, when Stop is called may still run after Stop returns;
+// no other call follows. The goroutine ends, and the file watch is
+// released, when that call returns. Stop is the way to end the watch from
+// onChange itself, where Close would wait for onChange, that is for ever.
+// Stop may be called more than once, and before or after Close.
+func (w *Watcher) Stop() {
+	w.stopOnce.Do(func() { close(w.done) })
+}
+
+// Close stops watching and waits until it has stopped: when Close returns,
+// no call of onChange is running or will run, the goroutine is gone and
+// the file watch is released. Close may be called more than once, and
+// after Stop; each call returns the error of releasing the file watch.
+//
+// Close must not be called from onChange: it would wait for that very
+// call to return. Call Stop there.
 func (w *Watcher) Close() error {
-	w.closeOnce.Do(func() { close(w.done) })
-	if id := w.loopID.Load(); id != 0 && id == goroutineID() {
-		return nil // inside onChange: loop returns when onChange does
-	}
+	w.Stop()
 	<-w.exited
 	return w.closeErr
 }
 
 func (w *Watcher) loop() {
-	w.loopID.Store(goroutineID())
 	defer func() {
 		w.closeErr = w.fsw.Close()
 		close(w.exited)
@@ -298,23 +305,4 @@ func within(path, dir string) bool {
 		dir += string(filepath.Separator)
 	}
 	return strings.HasPrefix(path, dir)
-}
-
-// goroutineID returns the calling goroutine's ID, parsed from its stack
-// header ("goroutine 42 [running]:"). It is used only to tell whether Close
-// is called from onChange, where waiting for the loop would deadlock.
-func goroutineID() uint64 {
-	var buf [64]byte
-	b := buf[:runtime.Stack(buf[:], false)]
-	const prefix = "goroutine "
-	if len(b) < len(prefix) {
-		return 0
-	}
-	b = b[len(prefix):]
-	i := 0
-	for i < len(b) && '0' <= b[i] && b[i] <= '9' {
-		i++
-	}
-	id, _ := strconv.ParseUint(string(b[:i]), 10, 64)
-	return id
 }

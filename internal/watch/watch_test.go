@@ -432,16 +432,20 @@ func TestCloseWaitsForCallback(t *testing.T) {
 	}
 }
 
-func TestCloseFromCallback(t *testing.T) {
+func TestStopFromCallback(t *testing.T) {
 	t.Parallel()
 	path := storeFile(t)
-	returned := make(chan error, 1)
+	stopped := make(chan struct{})
+	var calls atomic.Int32
 	var w *Watcher
 	ready := make(chan struct{})
 	var err error
 	w, err = New(path, time.Millisecond, func() {
 		<-ready
-		returned <- w.Close()
+		calls.Add(1)
+		w.Stop()
+		w.Stop() // twice is fine too
+		close(stopped)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -449,16 +453,85 @@ func TestCloseFromCallback(t *testing.T) {
 	close(ready)
 	write(t, path, "A=1\n")
 	select {
-	case err := <-returned:
-		if err != nil {
-			t.Fatalf("Close() from the callback = %v", err)
-		}
+	case <-stopped:
 	case <-time.After(patience):
-		t.Fatal("Close from the callback did not return")
+		t.Fatal("Stop from the callback did not return")
+	}
+	write(t, path, "A=2\n")
+	time.Sleep(debounce + quiet)
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("%d callbacks, want 1: the watch went on after Stop", n)
 	}
 	if err := w.Close(); err != nil {
-		t.Fatalf("Close() after Close from the callback = %v", err)
+		t.Fatalf("Close() after Stop from the callback = %v", err)
 	}
+}
+
+// TestCloseWaitsForCallbackThatStops: a Close from another goroutine waits
+// for the callback to return even when the callback itself stops the
+// watch meanwhile.
+func TestCloseWaitsForCallbackThatStops(t *testing.T) {
+	t.Parallel()
+	path := storeFile(t)
+	entered := make(chan struct{})
+	closing := make(chan struct{})
+	var finished atomic.Bool
+	var w *Watcher
+	ready := make(chan struct{})
+	var err error
+	w, err = New(path, time.Millisecond, func() {
+		<-ready
+		close(entered)
+		<-closing
+		time.Sleep(20 * time.Millisecond) // let Close start waiting
+		w.Stop()
+		time.Sleep(80 * time.Millisecond)
+		finished.Store(true)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(ready)
+	write(t, path, "A=1\n")
+	select {
+	case <-entered:
+	case <-time.After(patience):
+		t.Fatal("no callback")
+	}
+	close(closing)
+	if err := w.Close(); err != nil {
+		t.Fatalf("Close() = %v", err)
+	}
+	if !finished.Load() {
+		t.Fatal("Close returned while the callback was running")
+	}
+}
+
+func TestStopDoesNotWait(t *testing.T) {
+	// Not parallel: goleak sees every goroutine of the process.
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	path := storeFile(t)
+	entered := make(chan struct{})
+	release := make(chan struct{})
+	w, err := New(path, time.Millisecond, func() {
+		close(entered)
+		<-release
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, path, "A=1\n")
+	select {
+	case <-entered:
+	case <-time.After(patience):
+		t.Fatal("no callback")
+	}
+	w.Stop() // returns although the callback is blocked
+	close(release)
+	if err := w.Close(); err != nil {
+		t.Fatalf("Close() after Stop = %v", err)
+	}
+	w.Stop()
 }
 
 func TestNoGoroutineAfterClose(t *testing.T) {
