@@ -51,4 +51,14 @@
 // Every write takes an exclusive lock, writes a temporary file, syncs it and
 // renames it over the secrets file, so concurrent writers lose no update and
 // readers never see a partial file.
+//
+// # Tests and go test's cache
+//
+// Files are read through the os package, so go test records them as inputs
+// of a test that reads secrets. go test re-checks only the inputs inside
+// the module, though: a test that reads the store in the home directory
+// keeps replaying its cached result after the secrets change (a change of
+// $USER_SECRETS_ID or $USER_SECRETS_DIR does re-run it). Run such tests
+// with -count=1, or point USER_SECRETS_DIR at a store in the module's
+// testdata.
 package core
