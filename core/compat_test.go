@@ -17,6 +17,8 @@ import (
 
 	"github.com/joho/godotenv"
 	"github.com/subosito/gotenv"
+
+	"github.com/go-user-secrets/user-secrets/internal/compat"
 )
 
 var updateMatrix = flag.Bool("update-matrix", false, "rewrite docs/compat-matrix.md from the differential test (also: UPDATE_MATRIX=1)")
@@ -139,13 +141,27 @@ var compatContexts = []struct {
 	{"CRLF file", "A='a'\r\n", "\r\nB=\"b\"\r\nC=c\r\n", map[string]string{"A": "a", "B": "b", "C": "c"}},
 }
 
+// readerNames lists the readers of the compatibility set with their names.
+var readerNames = func() (out []struct {
+	r    compat.Readers
+	name string
+}) {
+	for _, r := range []compat.Readers{compat.ReaderCore, compat.ReaderGodotenv, compat.ReaderGotenv, compat.ReaderPythonDotenv, compat.ReaderPythonEnvSecrets} {
+		out = append(out, struct {
+			r    compat.Readers
+			name string
+		}{r, r.String()})
+	}
+	return out
+}()
+
 // compatReaders are the real readers, in readerNames order. python-dotenv
 // is read in one batch by pythonDotenvBatch instead.
 var compatReaders = []struct {
-	r    Readers
+	r    compat.Readers
 	read func([]byte) (map[string]string, error)
 }{
-	{ReaderCore, func(b []byte) (map[string]string, error) {
+	{compat.ReaderCore, func(b []byte) (map[string]string, error) {
 		entries, err := Parse(b, "test.env")
 		if err != nil {
 			return nil, err
@@ -157,10 +173,10 @@ var compatReaders = []struct {
 		return m, nil
 	}},
 	// koanf's parsers/dotenv calls godotenv.Unmarshal.
-	{ReaderGodotenv, func(b []byte) (map[string]string, error) { return godotenv.Unmarshal(string(b)) }},
+	{compat.ReaderGodotenv, func(b []byte) (map[string]string, error) { return godotenv.Unmarshal(string(b)) }},
 	// Viper's dotenv codec calls gotenv.StrictParse.
-	{ReaderGotenv, func(b []byte) (map[string]string, error) { return gotenv.StrictParse(bytes.NewReader(b)) }},
-	{ReaderPythonEnvSecrets, func(b []byte) (map[string]string, error) {
+	{compat.ReaderGotenv, func(b []byte) (map[string]string, error) { return gotenv.StrictParse(bytes.NewReader(b)) }},
+	{compat.ReaderPythonEnvSecrets, func(b []byte) (map[string]string, error) {
 		entries, err := refRead(b)
 		return refMap(entries), err
 	}},
@@ -168,14 +184,14 @@ var compatReaders = []struct {
 
 // compatCell is what the real readers did with one value in one form.
 type compatCell struct {
-	reads Readers // the readers that read it exactly in every context
-	known Readers // the readers that were run
+	reads compat.Readers // the readers that read it exactly in every context
+	known compat.Readers // the readers that were run
 }
 
 // compatResult is the outcome of the differential run for one value.
 type compatResult struct {
 	hardValue
-	cells [3]compatCell // by Form
+	cells [3]compatCell // by compat.Form
 }
 
 // runCompat renders every value in every form and context, reads each file
@@ -191,11 +207,11 @@ func runCompat(t *testing.T, values []hardValue, python string) []compatResult {
 	results := make([]compatResult, len(values))
 	for vi, hv := range values {
 		results[vi].hardValue = hv
-		for f := FormBare; f <= FormDouble; f++ {
+		for f := compat.FormBare; f <= compat.FormDouble; f++ {
 			cell := &results[vi].cells[f]
-			cell.reads = AllReaders
+			cell.reads = compat.AllReaders
 			for ci, c := range compatContexts {
-				text := []byte(c.before + "KEY=" + Render(f, hv.value) + c.after)
+				text := []byte(c.before + "KEY=" + compat.Render(f, hv.value) + c.after)
 				for _, rd := range compatReaders {
 					cell.known |= rd.r
 					m, err := rd.read(text)
@@ -211,7 +227,7 @@ func runCompat(t *testing.T, values []hardValue, python string) []compatResult {
 	if python == "" {
 		for vi := range results {
 			for f := range results[vi].cells {
-				results[vi].cells[f].reads &^= ReaderPythonDotenv
+				results[vi].cells[f].reads &^= compat.ReaderPythonDotenv
 			}
 		}
 		return results
@@ -219,9 +235,9 @@ func runCompat(t *testing.T, values []hardValue, python string) []compatResult {
 	got := pythonDotenvBatch(t, python, texts)
 	for i, fl := range files {
 		cell := &results[fl.value].cells[fl.form]
-		cell.known |= ReaderPythonDotenv
+		cell.known |= compat.ReaderPythonDotenv
 		if !readExactly(got[i], nil, values[fl.value].value, compatContexts[fl.ctx].neighbours) {
-			cell.reads &^= ReaderPythonDotenv
+			cell.reads &^= compat.ReaderPythonDotenv
 		}
 	}
 	return results
@@ -351,57 +367,57 @@ func pythonDotenvBatch(t *testing.T, python string, files [][]byte) []map[string
 	return res
 }
 
-// checkAccepts asserts that Accepts equals the real readers' behaviour for
+// checkAccepts asserts that compat.Accepts equals the real readers' behaviour for
 // every (value, form, reader) cell that was run, for the given readers.
-func checkAccepts(t *testing.T, results []compatResult, readers Readers) {
+func checkAccepts(t *testing.T, results []compatResult, readers compat.Readers) {
 	t.Helper()
 	for _, res := range results {
-		for f := FormBare; f <= FormDouble; f++ {
+		for f := compat.FormBare; f <= compat.FormDouble; f++ {
 			cell := res.cells[f]
-			got := Accepts(f, res.value) & cell.known
+			got := compat.Accepts(f, res.value) & cell.known
 			for _, n := range readerNames {
 				if readers&n.r == 0 || cell.known&n.r == 0 || got&n.r == cell.reads&n.r {
 					continue
 				}
 				if cell.reads&n.r != 0 {
-					t.Errorf("value kind %q, %s form: %s reads it exactly, but Accepts says it does not", res.kind, f, n.name)
+					t.Errorf("value kind %q, %s form: %s reads it exactly, but compat.Accepts says it does not", res.kind, f, n.name)
 				} else {
-					t.Errorf("value kind %q, %s form: Accepts says %s reads it exactly, but it does not", res.kind, f, n.name)
+					t.Errorf("value kind %q, %s form: compat.Accepts says %s reads it exactly, but it does not", res.kind, f, n.name)
 				}
 			}
 		}
 	}
 }
 
-// checkChooseForm asserts that ChooseForm follows SPEC §4.2 over the real
+// checkChooseForm asserts that compat.ChooseForm follows SPEC §4.2 over the real
 // readers' behaviour (all five readers must have been run).
 func checkChooseForm(t *testing.T, results []compatResult) {
 	t.Helper()
 	for _, res := range results {
-		want, wantMis := FormDouble, AllReaders&^res.cells[FormDouble].reads
+		want, wantMis := compat.FormDouble, compat.AllReaders&^res.cells[compat.FormDouble].reads
 		found := false
-		for f := FormBare; f <= FormDouble; f++ {
-			if res.cells[f].reads == AllReaders {
+		for f := compat.FormBare; f <= compat.FormDouble; f++ {
+			if res.cells[f].reads == compat.AllReaders {
 				want, wantMis, found = f, 0, true
 				break
 			}
 		}
 		if !found {
-			for f := FormBare; f <= FormDouble; f++ {
-				if r := res.cells[f].reads; r&(ReaderCore|ReaderGodotenv) == ReaderCore|ReaderGodotenv {
-					want, wantMis = f, AllReaders&^r
+			for f := compat.FormBare; f <= compat.FormDouble; f++ {
+				if r := res.cells[f].reads; r&(compat.ReaderCore|compat.ReaderGodotenv) == compat.ReaderCore|compat.ReaderGodotenv {
+					want, wantMis = f, compat.AllReaders&^r
 					break
 				}
 			}
 		}
-		got, gotMis := ChooseForm(res.value)
+		got, gotMis := compat.ChooseForm(res.value)
 		if got != want || gotMis != wantMis {
-			t.Errorf("value kind %q: ChooseForm = %s, misread by [%s]; want %s, misread by [%s]", res.kind, got, gotMis, want, wantMis)
+			t.Errorf("value kind %q: compat.ChooseForm = %s, misread by [%s]; want %s, misread by [%s]", res.kind, got, gotMis, want, wantMis)
 		}
 	}
 }
 
-// TestCompat is the differential test of SPEC §4.2: Accepts and ChooseForm
+// TestCompat is the differential test of SPEC §4.2: compat.Accepts and compat.ChooseForm
 // against godotenv, gotenv, python-dotenv and the §4.3 reference reader.
 func TestCompat(t *testing.T) {
 	values := hardValues()
@@ -419,10 +435,10 @@ func TestCompat(t *testing.T) {
 	results := runCompat(t, append(values, randomValues(400, 8, 1)...), python)
 	corpus := results[:len(values)]
 
-	t.Run("Go readers", func(t *testing.T) { checkAccepts(t, results, AllReaders&^ReaderPythonDotenv) })
+	t.Run("Go readers", func(t *testing.T) { checkAccepts(t, results, compat.AllReaders&^compat.ReaderPythonDotenv) })
 	t.Run("python-dotenv", func(t *testing.T) {
 		requirePythonDotenv(t)
-		checkAccepts(t, results, ReaderPythonDotenv)
+		checkAccepts(t, results, compat.ReaderPythonDotenv)
 	})
 	t.Run("ChooseForm", func(t *testing.T) {
 		requirePythonDotenv(t)
@@ -467,7 +483,7 @@ func TestCompatExhaustive(t *testing.T) {
 	gen("", 3)
 	values = append(values, randomValues(20000, 14, 2)...)
 	results := runCompat(t, values, python)
-	checkAccepts(t, results, AllReaders)
+	checkAccepts(t, results, compat.AllReaders)
 	checkChooseForm(t, results)
 }
 
@@ -495,17 +511,17 @@ func randomValues(n, maxLen int, seed uint64) []hardValue {
 }
 
 // TestParseFormatValue checks that this package reads back exactly every
-// value of the corpus as FormatValue writes it.
+// value of the corpus as compat.FormatValue writes it.
 func TestParseFormatValue(t *testing.T) {
 	for _, hv := range append(hardValues(), randomValues(400, 8, 3)...) {
-		text, _ := FormatValue(hv.value)
+		text, _ := compat.FormatValue(hv.value)
 		entries, err := Parse([]byte("KEY="+text+"\n"), "test.env")
 		if err != nil {
-			t.Errorf("value kind %q: Parse(FormatValue) failed: %v", hv.kind, err)
+			t.Errorf("value kind %q: Parse(compat.FormatValue) failed: %v", hv.kind, err)
 			continue
 		}
 		if len(entries) != 1 || entries[0].Key != "KEY" || entries[0].Value != hv.value {
-			t.Errorf("value kind %q: Parse(FormatValue) did not return the value", hv.kind)
+			t.Errorf("value kind %q: Parse(compat.FormatValue) did not return the value", hv.kind)
 		}
 	}
 }
@@ -513,21 +529,21 @@ func TestParseFormatValue(t *testing.T) {
 func TestRender(t *testing.T) {
 	tests := []struct {
 		name  string
-		form  Form
+		form  compat.Form
 		value string
 		want  string
 	}{
-		{"bare", FormBare, "a b", "a b"},
-		{"single", FormSingle, `a "b"`, `'a "b"'`},
-		{"double escapes", FormDouble, "a\\b\"c\nd\re\tf", `"a\\b\"c\nd\re` + "\tf\""},
-		{"lone dollar kept", FormDouble, "5$ #1", `"5$ #1"`},
-		{"dollar name escaped", FormDouble, "$HOME ${X} $(Y) $_", `"\$HOME \${X} \$(Y) \$_"`},
-		{"dollar after backslash escaped", FormDouble, `\$x`, `"\\\$x"`},
-		{"dollar lowercase kept", FormDouble, "$x ${x", `"$x ${x"`},
+		{"bare", compat.FormBare, "a b", "a b"},
+		{"single", compat.FormSingle, `a "b"`, `'a "b"'`},
+		{"double escapes", compat.FormDouble, "a\\b\"c\nd\re\tf", `"a\\b\"c\nd\re` + "\tf\""},
+		{"lone dollar kept", compat.FormDouble, "5$ #1", `"5$ #1"`},
+		{"dollar name escaped", compat.FormDouble, "$HOME ${X} $(Y) $_", `"\$HOME \${X} \$(Y) \$_"`},
+		{"dollar after backslash escaped", compat.FormDouble, `\$x`, `"\\\$x"`},
+		{"dollar lowercase kept", compat.FormDouble, "$x ${x", `"$x ${x"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Render(tt.form, tt.value); got != tt.want {
+			if got := compat.Render(tt.form, tt.value); got != tt.want {
 				t.Errorf("Render(%s, %q) = %q, want %q", tt.form, tt.value, got, tt.want)
 			}
 		})
@@ -535,23 +551,23 @@ func TestRender(t *testing.T) {
 }
 
 func TestReadersNames(t *testing.T) {
-	if got, want := (ReaderCore | ReaderGotenv).String(), "user-secrets, gotenv (Viper dotenv)"; got != want {
+	if got, want := (compat.ReaderCore | compat.ReaderGotenv).String(), "user-secrets, gotenv (Viper dotenv)"; got != want {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
-	if got := Readers(0).Names(); len(got) != 0 {
+	if got := compat.Readers(0).Names(); len(got) != 0 {
 		t.Errorf("Readers(0).Names() = %q, want none", got)
 	}
-	if got := len(AllReaders.Names()); got != 5 {
-		t.Errorf("len(AllReaders.Names()) = %d, want 5", got)
+	if got := len(compat.AllReaders.Names()); got != 5 {
+		t.Errorf("len(compat.AllReaders.Names()) = %d, want 5", got)
 	}
 }
 
-var readerShort = map[Readers]string{
-	ReaderCore:             "user-secrets",
-	ReaderGodotenv:         "godotenv",
-	ReaderGotenv:           "gotenv",
-	ReaderPythonDotenv:     "python-dotenv",
-	ReaderPythonEnvSecrets: "python-env-secrets",
+var readerShort = map[compat.Readers]string{
+	compat.ReaderCore:             "user-secrets",
+	compat.ReaderGodotenv:         "godotenv",
+	compat.ReaderGotenv:           "gotenv",
+	compat.ReaderPythonDotenv:     "python-dotenv",
+	compat.ReaderPythonEnvSecrets: "python-env-secrets",
 }
 
 // matrixTable renders value kind × reader for the chosen form. With forms,
@@ -568,7 +584,7 @@ func matrixTable(results []compatResult, forms bool) string {
 	}
 	b.WriteString("\n")
 	for _, res := range results {
-		f, _ := ChooseForm(res.value)
+		f, _ := compat.ChooseForm(res.value)
 		fmt.Fprintf(&b, "| %s | %s |", mdEscape(res.kind), f)
 		for _, n := range readerNames {
 			mark := "✗"
@@ -577,7 +593,7 @@ func matrixTable(results []compatResult, forms bool) string {
 			}
 			if forms {
 				var fs []string
-				for g := FormBare; g <= FormDouble; g++ {
+				for g := compat.FormBare; g <= compat.FormDouble; g++ {
 					if res.cells[g].reads&n.r != 0 {
 						fs = append(fs, g.String()[:1])
 					}
@@ -628,13 +644,13 @@ corpus and a sample of random values built from troublesome characters.
 
 `)
 	type group struct {
-		form    Form
-		misread Readers
+		form    compat.Form
+		misread compat.Readers
 	}
 	groups := map[group][]string{}
 	var order []group
 	for _, res := range results {
-		f, mis := ChooseForm(res.value)
+		f, mis := compat.ChooseForm(res.value)
 		g := group{f, mis}
 		if _, ok := groups[g]; !ok {
 			order = append(order, g)

@@ -47,7 +47,8 @@
 // rewritten, a new key appended, and every other byte kept. Each value is
 // written in the first of KEY=value, KEY='value' and KEY="value" that every
 // reader of the compatibility set (this package, godotenv, gotenv,
-// python-dotenv, python-env-secrets) reads back exactly; see FormatValue.
+// python-dotenv, python-env-secrets) reads back exactly; where no form
+// suits them all, Set returns a Warning naming the readers that differ.
 // Every write takes an exclusive lock, writes a temporary file, syncs it and
 // renames it over the secrets file, so concurrent writers lose no update and
 // readers never see a partial file.

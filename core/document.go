@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/go-user-secrets/user-secrets/internal/compat"
 )
 
 // Document is a dotenv file held for format-preserving edits (SPEC §4.2):
@@ -27,12 +29,14 @@ type Document struct {
 // value.
 type Warning struct {
 	Key     string  // the key whose value is affected
-	Misread Readers // the readers that would read something else
+	// Misread names the readers that would read something else, such as
+	// "godotenv" (koanf's dotenv parser) or "gotenv" (Viper's).
+	Misread []string
 }
 
 // String describes the warning, naming the key and the readers.
 func (w Warning) String() string {
-	return fmt.Sprintf("%q is stored exactly, but these readers would read a different value: %s", w.Key, w.Misread)
+	return fmt.Sprintf("%q is stored exactly, but these readers would read a different value: %s", w.Key, strings.Join(w.Misread, ", "))
 }
 
 // ParseDocument parses data for editing; errors are as for Parse.
@@ -143,7 +147,7 @@ func (d *Document) apply(set []Entry, del []string) ([]Warning, error) {
 	changes := make(map[string]*change, len(set)+len(del))
 	var order []string
 	for _, e := range set {
-		text, mis := FormatValue(e.Value)
+		text, mis := compat.FormatValue(e.Value)
 		c, ok := changes[e.Key]
 		if !ok {
 			c = &change{}
@@ -153,7 +157,7 @@ func (d *Document) apply(set []Entry, del []string) ([]Warning, error) {
 		c.text = text
 		warnings = dropWarning(warnings, e.Key)
 		if mis != 0 {
-			warnings = append(warnings, Warning{Key: e.Key, Misread: mis})
+			warnings = append(warnings, Warning{Key: e.Key, Misread: mis.Names()})
 		}
 	}
 	for _, k := range del {
@@ -210,7 +214,7 @@ func (d *Document) apply(set []Entry, del []string) ([]Warning, error) {
 	}
 	p, err := parseGo(out, d.filename)
 	if err != nil {
-		// Only a bug in FormatValue or in the splicing can get here.
+		// Only a bug in compat.FormatValue or in the splicing can get here.
 		return nil, fmt.Errorf("internal error: edited %s does not parse: %w", d.filename, err)
 	}
 	d.p = p
@@ -285,9 +289,9 @@ func (d *Document) convertPython() ([]Warning, error) {
 					return nil, &KeyError{Key: shorten(def.Key), Err: ErrInvalidKey,
 						Reason: fmt.Sprintf("%s:%d: this key from a python-env-secrets file cannot be written in this project's grammar", d.filename, def.Line)}
 				}
-				text, mis := FormatValue(def.Value)
+				text, mis := compat.FormatValue(def.Value)
 				if mis != 0 {
-					warnings = append(warnings, Warning{Key: def.Key, Misread: mis})
+					warnings = append(warnings, Warning{Key: def.Key, Misread: mis.Names()})
 				}
 				b.WriteString(def.Key + "=" + text + term)
 			}
@@ -298,11 +302,11 @@ func (d *Document) convertPython() ([]Warning, error) {
 			// (\v, \f, \x1c-\x1f, U+00A0, …) is dropped from blank lines
 			// and from before a comment's '#'.
 			g := trimLeftBlank(text)
-			t := strings.TrimLeftFunc(text, isPySpace)
+			t := strings.TrimLeftFunc(text, compat.IsPySpace)
 			switch {
 			case g == "" || g[0] == '#':
 				b.WriteString(text + term)
-			case strings.TrimFunc(t, isPySpace) == "":
+			case strings.TrimFunc(t, compat.IsPySpace) == "":
 				b.WriteString(term)
 			case t[0] == '#':
 				b.WriteString(t + term)

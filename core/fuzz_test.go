@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/go-user-secrets/user-secrets/internal/compat"
 )
 
 // fuzzSeedValues returns the corpus values small enough to mutate well.
@@ -25,8 +27,8 @@ func fuzzSeedValues() []string {
 func fuzzSeedFiles() []string {
 	var out []string
 	for _, v := range fuzzSeedValues() {
-		for f := FormBare; f <= FormDouble; f++ {
-			out = append(out, "KEY="+Render(f, v)+"\n")
+		for f := compat.FormBare; f <= compat.FormDouble; f++ {
+			out = append(out, "KEY="+compat.Render(f, v)+"\n")
 		}
 	}
 	for _, f := range pythonFiles() {
@@ -249,13 +251,13 @@ func FuzzRoundTrip(f *testing.F) {
 			if w.Key != key && w.Key != key2 && !converted {
 				t.Fatalf("warning for key %q, which was not set", w.Key)
 			}
-			if _, mis := FormatValue(want[w.Key]); w.Misread != mis || mis == 0 || warned[w.Key] {
+			if _, mis := compat.FormatValue(want[w.Key]); !slices.Equal(w.Misread, mis.Names()) || mis == 0 || warned[w.Key] {
 				t.Fatalf("warning for key %q: misread by [%v], want one warning for [%v]", w.Key, w.Misread, mis)
 			}
 			warned[w.Key] = true
 		}
 		for _, k := range []string{key, key2} {
-			if _, mis := FormatValue(want[k]); mis != 0 && !warned[k] {
+			if _, mis := compat.FormatValue(want[k]); mis != 0 && !warned[k] {
 				t.Fatalf("no warning for key %q, misread by [%v]", k, mis)
 			}
 		}
@@ -343,7 +345,7 @@ func FuzzFormatStable(f *testing.F) {
 }
 
 // FuzzAccepts extends the differential test of compat_test.go to any value:
-// for every form, Accepts must agree with godotenv, gotenv, this package and
+// for every form, compat.Accepts must agree with godotenv, gotenv, this package and
 // the python-env-secrets reference reader (python-dotenv, run in one batch
 // per test, is left to TestCompat and TestCompatExhaustive).
 func FuzzAccepts(f *testing.F) {
@@ -355,8 +357,8 @@ func FuzzAccepts(f *testing.F) {
 			return
 		}
 		res := runCompat(t, []hardValue{{"fuzzed", value}}, "")
-		checkAccepts(t, res, AllReaders&^ReaderPythonDotenv)
-		if text, _ := FormatValue(value); !strings.HasPrefix(text, "'") && !strings.HasPrefix(text, `"`) && text != value {
+		checkAccepts(t, res, compat.AllReaders&^compat.ReaderPythonDotenv)
+		if text, _ := compat.FormatValue(value); !strings.HasPrefix(text, "'") && !strings.HasPrefix(text, `"`) && text != value {
 			t.Fatalf("FormatValue: a bare form that is not the value")
 		}
 	})

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/go-user-secrets/user-secrets/internal/compat"
 )
 
 // pyEnvSecretsWrite renders a file as python-env-secrets writes one: its
@@ -227,10 +229,10 @@ func pyCheckConverted(t *testing.T, orig, out []byte, header, setKey, setValue s
 	}
 	refM := refMap(ref)
 	for k, v := range want {
-		f, mis := ChooseForm(v)
-		if mis&ReaderPythonEnvSecrets != 0 {
-			if Accepts(f, v)&ReaderPythonEnvSecrets != 0 {
-				t.Errorf("key %q: ChooseForm's misread set disagrees with Accepts", k)
+		f, mis := compat.ChooseForm(v)
+		if mis&compat.ReaderPythonEnvSecrets != 0 {
+			if compat.Accepts(f, v)&compat.ReaderPythonEnvSecrets != 0 {
+				t.Errorf("key %q: compat.ChooseForm's misread set disagrees with Accepts", k)
 			}
 			continue
 		}

@@ -1,10 +1,14 @@
 package core
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/go-user-secrets/user-secrets/internal/compat"
+)
 
 // parsePython reads a file by python-env-secrets' own rules, so that each
 // value means what that tool meant. Per line (LF, CRLF or a lone CR): strip
-// Python white space (isPySpace); skip empty lines and lines starting with
+// Python white space (compat.IsPySpace); skip empty lines and lines starting with
 // '#'; drop one leading "export "; skip a line without '='; split at the
 // first '=' and strip both sides; remove one pair of matching surrounding
 // quotes. There are no escapes, no inline comments and no multi-line values,
@@ -17,7 +21,7 @@ func parsePython(src string) *parsed {
 		start := pos
 		eol, next := lines.end(pos)
 		pos = next
-		t := strings.TrimFunc(src[start:eol], isPySpace)
+		t := strings.TrimFunc(src[start:eol], compat.IsPySpace)
 		if t == "" || t[0] == '#' {
 			continue
 		}
@@ -25,22 +29,11 @@ func parsePython(src string) *parsed {
 		if !ok {
 			continue
 		}
-		k, v = strings.TrimFunc(k, isPySpace), strings.TrimFunc(v, isPySpace)
+		k, v = strings.TrimFunc(k, compat.IsPySpace), strings.TrimFunc(v, compat.IsPySpace)
 		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
 			v = v[1 : len(v)-1]
 		}
 		p.defs = append(p.defs, span{Entry{k, v, line}, start, next})
 	}
 	return p
-}
-
-// isPySpace reports whether Python's str.isspace holds for r: Unicode white
-// space plus the separators U+001C to U+001F.
-func isPySpace(r rune) bool {
-	switch r {
-	case ' ', '\t', '\n', '\v', '\f', '\r', 0x1c, 0x1d, 0x1e, 0x1f, 0x85, 0xa0, 0x1680,
-		0x2028, 0x2029, 0x202f, 0x205f, 0x3000:
-		return true
-	}
-	return 0x2000 <= r && r <= 0x200a
 }

@@ -400,7 +400,7 @@ func TestStoreLockTimeout(t *testing.T) {
 	if fileText(t, s.Path()) != before {
 		t.Errorf("Set() wrote without the lock")
 	}
-	// Readers need no lock.
+	// compat.Readers need no lock.
 	if v, err := s.Get("A"); err != nil || v != "1" {
 		t.Errorf("Get(A) while the lock is held = %q, %v", v, err)
 	}

@@ -28,10 +28,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-user-secrets/user-secrets/core"
-	"github.com/go-user-secrets/user-secrets/internal/secrets"
 	"github.com/knadh/koanf/maps"
 	"github.com/knadh/koanf/v2"
+
+	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/go-user-secrets/user-secrets/internal/compat"
+	"github.com/go-user-secrets/user-secrets/internal/secrets"
 )
 
 // Options configures the provider. The zero value means: find the project
@@ -107,7 +109,7 @@ func Provider(opts ...Options) *UserSecrets {
 }
 
 // ReadBytes returns the secrets as dotenv text, one KEY=value line per
-// secret in file order, each value written (by core.FormatValue) so that
+// secret in file order, each value written (by compat.FormatValue) so that
 // godotenv, and so koanf's dotenv.Parser, reads it back exactly. This holds
 // for files python-env-secrets wrote too, whose quoting godotenv misreads.
 //
@@ -137,8 +139,8 @@ func (p *UserSecrets) ReadBytes() ([]byte, error) {
 			return nil, fmt.Errorf("%s: %w; koanf's dotenv.Parser() cannot read this key: use k.Load(p, nil), which reads it through Read()",
 				secrets.Where(path, e.Line), err)
 		}
-		text, misread := core.FormatValue(e.Value)
-		if misread&core.ReaderGodotenv != 0 {
+		text, misread := compat.FormatValue(e.Value)
+		if misread&compat.ReaderGodotenv != 0 {
 			return nil, fmt.Errorf("%s: secret %q: koanf's dotenv.Parser() (godotenv) cannot read its value back exactly: use k.Load(p, nil), which reads it through Read()",
 				secrets.Where(path, e.Line), key)
 		}

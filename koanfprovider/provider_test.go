@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/go-user-secrets/user-secrets/core"
-	"github.com/go-user-secrets/user-secrets/internal/testguard"
 	"github.com/joho/godotenv"
 	"github.com/knadh/koanf/parsers/dotenv"
 	"github.com/knadh/koanf/parsers/yaml"
@@ -18,6 +16,10 @@ import (
 	"github.com/knadh/koanf/providers/file"
 	"github.com/knadh/koanf/v2"
 	"go.uber.org/goleak"
+
+	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/go-user-secrets/user-secrets/internal/compat"
+	"github.com/go-user-secrets/user-secrets/internal/testguard"
 )
 
 func TestMain(m *testing.M) {
@@ -304,8 +306,8 @@ func TestReadBytesRoundTrip(t *testing.T) {
 		p := newProject(t)
 		key := "K" + string(rune('A'+i%26)) + strings.Repeat("X", i/26)
 		p.set(t, "FIRST", "1", key, v, "LAST", "2")
-		_, misread := core.FormatValue(v)
-		cannot := misread&core.ReaderGodotenv != 0
+		_, misread := compat.FormatValue(v)
+		cannot := misread&compat.ReaderGodotenv != 0
 
 		data, err := Provider(p.opts()).ReadBytes()
 		switch {
@@ -319,8 +321,8 @@ func TestReadBytesRoundTrip(t *testing.T) {
 				t.Errorf("value %d: ReadBytes() error contains the value", i)
 			}
 			// And godotenv really cannot: no form reads back as v.
-			for f := core.FormBare; f <= core.FormDouble; f++ {
-				if got, err := godotenv.Unmarshal("K=" + core.Render(f, v)); err == nil && got["K"] == v {
+			for f := compat.FormBare; f <= compat.FormDouble; f++ {
+				if got, err := godotenv.Unmarshal("K=" + compat.Render(f, v)); err == nil && got["K"] == v {
 					t.Errorf("value %d: ReadBytes() refused it, yet godotenv reads the %v form exactly", i, f)
 				}
 			}
@@ -352,7 +354,7 @@ func TestReadBytesFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// File order, each value as core.FormatValue writes it, the header
+	// File order, each value as compat.FormatValue writes it, the header
 	// comment left out.
 	if want := "B='a #b'\nA=1\nC=\"it's #c\"\n"; string(data) != want {
 		t.Errorf("ReadBytes() = %q, want %q", data, want)
@@ -511,8 +513,8 @@ func TestErrors(t *testing.T) {
 func TestUnreadableValueIsUnreadable(t *testing.T) {
 	t.Parallel()
 	// TestErrors relies on godotenv being unable to read this value.
-	if _, misread := core.FormatValue("'" + canary + `"`); misread&core.ReaderGodotenv == 0 {
-		t.Fatalf("core.FormatValue says godotenv reads %q: pick another value for TestErrors", "'x\"")
+	if _, misread := compat.FormatValue("'" + canary + `"`); misread&compat.ReaderGodotenv == 0 {
+		t.Fatalf("compat.FormatValue says godotenv reads %q: pick another value for TestErrors", "'x\"")
 	}
 }
 

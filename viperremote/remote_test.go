@@ -12,9 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-user-secrets/user-secrets/core"
 	"github.com/spf13/viper"
 	"go.uber.org/goleak"
+
+	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/go-user-secrets/user-secrets/internal/compat"
 )
 
 // The remote tests change viper.RemoteConfig and
@@ -307,7 +309,7 @@ func TestRemoteDotenv(t *testing.T) {
 		if strings.Contains(k, ".") {
 			continue // a dotted key is flat in the key/value store: Get cannot find it
 		}
-		if _, mis := core.FormatValue(v); mis&core.ReaderGotenv == 0 {
+		if _, mis := compat.FormatValue(v); mis&compat.ReaderGotenv == 0 {
 			kv = append(kv, k, v)
 			want[k] = v
 		}

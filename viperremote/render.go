@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/go-user-secrets/user-secrets/internal/compat"
 	"github.com/go-user-secrets/user-secrets/internal/secrets"
 )
 
@@ -149,7 +150,7 @@ func renderTOML(t *tree) []byte {
 	return b
 }
 
-// renderDotenv writes KEY=value lines in the form core.FormatValue picks,
+// renderDotenv writes KEY=value lines in the form compat.FormatValue picks,
 // each after a tab: gotenv trims it, and the YAML decoder, when the config
 // type does not match, stops at it with an error that quotes nothing (it
 // would otherwise quote the start of the first line, a value's too).
@@ -167,8 +168,8 @@ func renderDotenv(entries []core.Entry, file string) ([]byte, error) {
 			return nil, fmt.Errorf("%s: secret %q cannot be written for Viper's dotenv codec, which reads only keys of letters, digits, '_' and '.' (use the json format)",
 				secrets.Where(file, e.Line), e.Key)
 		}
-		text, misread := core.FormatValue(e.Value)
-		if misread&core.ReaderGotenv != 0 {
+		text, misread := compat.FormatValue(e.Value)
+		if misread&compat.ReaderGotenv != 0 {
 			return nil, fmt.Errorf("%s: the value of secret %q cannot be written so that Viper's dotenv codec reads it exactly (use the json format)",
 				secrets.Where(file, e.Line), e.Key)
 		}

@@ -6,8 +6,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/go-user-secrets/user-secrets/core"
 	"github.com/spf13/cobra"
+
+	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/go-user-secrets/user-secrets/internal/compat"
 )
 
 // ExportOptions are the inputs of `export`.
@@ -65,8 +67,8 @@ func runExport(opts *ExportOptions) error {
 			if core.ValidateKey(e.Key) != nil {
 				ios.Warnf("%q is not a portable key: readers other than user-secrets may reject it", e.Key)
 			}
-			text, misread := core.FormatValue(e.Value)
-			if misread&core.ReaderGodotenv != 0 {
+			text, misread := compat.FormatValue(e.Value)
+			if misread&compat.ReaderGodotenv != 0 {
 				ios.Warnf("%q: godotenv (koanf's dotenv.Parser) cannot read this value exactly, and may reject the whole file; user-secrets' reader can", e.Key)
 			}
 			b.WriteString(e.Key + "=" + text + "\n")

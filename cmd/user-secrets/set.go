@@ -3,10 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
-	"github.com/go-user-secrets/user-secrets/core"
 	"github.com/spf13/cobra"
+
+	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/go-user-secrets/user-secrets/internal/compat"
 )
 
 // SetOptions are the inputs of `set`.
@@ -120,7 +123,7 @@ func runSet(opts *SetOptions) error {
 // readers, never the value.
 func printWarning(s *IOStreams, w core.Warning) {
 	s.Warnf("%s", w)
-	if w.Misread&core.ReaderGodotenv != 0 {
+	if slices.Contains(w.Misread, compat.ReaderGodotenv.String()) {
 		s.Warnf("koanf's dotenv.Parser() cannot carry %q; the koanf provider's Read() can (k.Load(koanfprovider.Provider(), nil))", w.Key)
 	}
 }

@@ -1,10 +1,16 @@
-package core
+// Package compat chooses how the store writes each value so that every
+// dotenv reader a project may use reads it back exactly: this module's
+// reader (package core), godotenv (koanf's dotenv parser), gotenv (Viper's
+// dotenv codec), python-dotenv and python-env-secrets. Each reader is
+// modelled from its source; the differential test in package core checks
+// the models against the real parsers.
+package compat
 
 import (
 	"strings"
 )
 
-// Readers is a set of dotenv readers: the compatibility set of SPEC §4.2.
+// Readers is a set of dotenv readers of the compatibility set.
 type Readers uint8
 
 // The readers of the compatibility set.
@@ -19,7 +25,7 @@ const (
 	ReaderGotenv
 	// ReaderPythonDotenv is python-dotenv (as packaged by Debian, 0.21).
 	ReaderPythonDotenv
-	// ReaderPythonEnvSecrets is the python-env-secrets line reader (SPEC §4.3).
+	// ReaderPythonEnvSecrets is the python-env-secrets line reader.
 	ReaderPythonEnvSecrets
 
 	// AllReaders is the whole compatibility set.
@@ -212,18 +218,18 @@ func Accepts(f Form, value string) Readers {
 	return r
 }
 
-// coreReads models this package's grammar (parse.go).
+// coreReads models package core's grammar (core/read_go.go).
 func coreReads(f Form, v string) bool {
 	switch f {
 	case FormBare:
 		if v == "" {
 			return true
 		}
-		if strings.ContainsAny(v, "\r\n") || isBlank(v[0]) || isBlank(v[len(v)-1]) || v[0] == '\'' || v[0] == '"' {
+		if strings.ContainsAny(v, "\r\n") || isBlankByte(v[0]) || isBlankByte(v[len(v)-1]) || v[0] == '\'' || v[0] == '"' {
 			return false
 		}
 		for i := 1; i < len(v); i++ {
-			if v[i] == '#' && isBlank(v[i-1]) {
+			if v[i] == '#' && isBlankByte(v[i-1]) {
 				return false
 			}
 		}
@@ -233,3 +239,5 @@ func coreReads(f Form, v string) bool {
 	}
 	return true
 }
+
+func isBlankByte(c byte) bool { return c == ' ' || c == '\t' }

@@ -1,4 +1,4 @@
-package core
+package compat
 
 import (
 	"strings"
@@ -286,7 +286,7 @@ func pythonDotenvReads(f Form, v string) bool {
 		// White space after '=' is skipped; a quote starts a quoted value;
 		// the value runs to the end of the line, is cut at white space
 		// followed by '#', and is right-stripped.
-		return bareSurvives(v, isPySpace)
+		return bareSurvives(v, IsPySpace)
 	case FormSingle:
 		// `'((?:\\'|[^'])*)'`, then \\ and \' are decoded: a quote or a
 		// doubled backslash changes the value, and a final backslash pairs
@@ -308,7 +308,7 @@ func pythonDotenvReads(f Form, v string) bool {
 	return v == "" || v[len(v)-1] != '\\'
 }
 
-// pyEnvSecretsReads models the python-env-secrets reader of SPEC §4.3: per
+// pyEnvSecretsReads models the python-env-secrets reader: per
 // line (LF, CRLF or CR), the value after the first '=' is stripped of
 // Python white space and loses one pair of matching surrounding quotes; no
 // escapes. text is Render(f, v) for FormDouble.
@@ -318,7 +318,7 @@ func pyEnvSecretsReads(f Form, v, text string) bool {
 	}
 	switch f {
 	case FormBare:
-		if strings.TrimFunc(v, isPySpace) != v {
+		if strings.TrimFunc(v, IsPySpace) != v {
 			return false
 		}
 		return !(utf8.RuneCountInString(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0])
@@ -327,4 +327,16 @@ func pyEnvSecretsReads(f Form, v, text string) bool {
 	}
 	// Read without escapes: only a value Render writes unescaped.
 	return len(text) == len(v)+2
+}
+
+// IsPySpace reports whether Python's str.isspace holds for r: Unicode white
+// space plus the separators U+001C to U+001F. python-env-secrets strips it
+// from lines, keys and values.
+func IsPySpace(r rune) bool {
+	switch r {
+	case ' ', '\t', '\n', '\v', '\f', '\r', 0x1c, 0x1d, 0x1e, 0x1f, 0x85, 0xa0, 0x1680,
+		0x2028, 0x2029, 0x202f, 0x205f, 0x3000:
+		return true
+	}
+	return 0x2000 <= r && r <= 0x200a
 }

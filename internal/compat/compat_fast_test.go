@@ -1,4 +1,4 @@
-package core
+package compat
 
 import (
 	"math/rand/v2"
