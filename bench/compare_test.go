@@ -38,11 +38,11 @@ func store(b *testing.B, n int) (root, path string) {
 		b.Fatal(err)
 	}
 	var sb strings.Builder
-	sb.WriteString(core.Header("", benchID))
+	sb.WriteString("# user-secrets: benchmark store\n")
 	for i := range n {
 		fmt.Fprintf(&sb, "SECRET_KEY_%05d=value-%05d-abcdefghijklmnopqrstuvwxyz0123456789\n", i, i)
 	}
-	path = filepath.Join(dir, core.SecretsFileName)
+	path = filepath.Join(dir, ".secrets")
 	if err := os.WriteFile(path, []byte(sb.String()), 0o600); err != nil {
 		b.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func BenchmarkLoad(b *testing.B) {
 			})
 		}
 		run("os.ReadFile", func() error { _, err := os.ReadFile(path); return err })
-		st, err := core.OpenID(root, benchID)
+		st, err := core.Open(core.Options{Root: root, ID: benchID})
 		if err != nil {
 			b.Fatal(err)
 		}

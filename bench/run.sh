@@ -67,7 +67,7 @@ echo "# concurrent set: N processes, each setting its own key in one fresh store
 echo
 echo "| N | wall time | keys present |"
 echo "|---|---|---|"
-for n in 2 8 32; do
+for n in 2 8 32 100; do
 	export USER_SECRETS_DIR="$out/store-$n"
 	mkdir -p "$out/c$n" && cd "$out/c$n"
 	"$us" init >/dev/null 2>&1

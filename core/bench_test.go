@@ -42,7 +42,7 @@ func benchFile(n int) []byte {
 	r := rand.New(rand.NewPCG(1, 2))
 	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+/"
 	var b strings.Builder
-	b.WriteString(Header("/home/dev/project", fixtureID))
+	b.WriteString(storeHeader("/home/dev/project", fixtureID))
 	for _, i := range r.Perm(n) {
 		v := make([]byte, 16+r.IntN(48))
 		for j := range v {
@@ -63,7 +63,7 @@ func benchFile(n int) []byte {
 // benchStore writes a store holding an n-key file.
 func benchStore(b *testing.B, n int) *Store {
 	b.Helper()
-	s, err := OpenID(b.TempDir(), fixtureID)
+	s, err := openID(b.TempDir(), fixtureID)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func pythonBenchFile(n int) []byte {
 // wrote, which is read by that tool's rules (the Python dialect).
 func BenchmarkLoadPython(b *testing.B) {
 	for _, n := range []int{100, 10000} {
-		s, err := OpenID(b.TempDir(), fixtureID)
+		s, err := openID(b.TempDir(), fixtureID)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -48,13 +48,15 @@ func ParseDocument(data []byte, filename string) (*Document, error) {
 	return &Document{p: p, filename: filename}, nil
 }
 
-// NewDocument returns an empty document that starts with header.
-func NewDocument(header, filename string) *Document {
+// newDocument returns an empty document that starts with header.
+func newDocument(header, filename string) *Document {
 	return &Document{p: &parsed{src: header}, filename: filename, Header: header}
 }
 
-// Dialect reports which rules the document was read by.
-func (d *Document) Dialect() Dialect { return d.p.dialect }
+// PythonDialect reports whether the document was read by python-env-secrets'
+// rules: its first line is that tool's header. The first edit re-renders it
+// in this package's grammar.
+func (d *Document) PythonDialect() bool { return d.p.dialect == dialectPython }
 
 // Entries returns the document's entries, one per key, in file order.
 func (d *Document) Entries() []Entry { return d.p.entries() }
@@ -132,7 +134,7 @@ func validateEntries(entries []Entry) error {
 // python-env-secrets file holding a key this grammar cannot write.
 func (d *Document) apply(set []Entry, del []string) ([]Warning, error) {
 	var warnings []Warning
-	if d.p.dialect == DialectPython {
+	if d.p.dialect == dialectPython {
 		var err error
 		if warnings, err = d.convertPython(); err != nil {
 			return nil, err
@@ -206,7 +208,7 @@ func (d *Document) apply(set []Entry, del []string) ([]Warning, error) {
 		b.WriteString(k + "=" + c.text + nl)
 	}
 	out := b.String()
-	if t := strings.TrimPrefix(out, "\ufeff"); strings.HasPrefix(t, "# Python ") && DetectDialect([]byte(t[:min(len(t), 64)])) == DialectPython {
+	if t := strings.TrimPrefix(out, "\ufeff"); strings.HasPrefix(t, "# Python ") && detectDialect([]byte(t[:min(len(t), 64)])) == dialectPython {
 		// Removing the first line left a python-env-secrets header first,
 		// which would switch the file to that tool's rules and change what
 		// other values mean: keep the header off the first line.

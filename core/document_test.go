@@ -114,7 +114,7 @@ func TestDocumentEdits(t *testing.T) {
 // compat.FormatValue's text (which forms it picks is compat.go's business).
 func TestDocumentWritesFormatValue(t *testing.T) {
 	values := []string{"plain", "", "a #b", "it's #x", "l1\nl2", " lead", "trail ", `"q"`, "$HOME", `back\`, "tab\there", "\u00a0nbsp", "cr\rlf"}
-	d := NewDocument("# h\n", "f")
+	d := newDocument("# h\n", "f")
 	want := "# h\n"
 	for i, v := range values {
 		key := fmt.Sprintf("K%d", i)
@@ -149,8 +149,8 @@ func TestDocumentMethods(t *testing.T) {
 	if _, ok := d.Get("Z"); ok {
 		t.Errorf("Get(Z) found a value")
 	}
-	if d.Len() != 2 || d.Dialect() != DialectGo {
-		t.Errorf("Len, Dialect = %d, %v; want 2, DialectGo", d.Len(), d.Dialect())
+	if d.Len() != 2 || d.p.dialect != dialectGo {
+		t.Errorf("Len, dialect = %d, %v; want 2, dialectGo", d.Len(), d.p.dialect)
 	}
 	if es := d.Entries(); !sameEntries(es, entriesKV("B", "2", "A", "3")) {
 		t.Errorf("Entries() = %s", fmtEntries(es))
@@ -171,10 +171,10 @@ func TestDocumentMethods(t *testing.T) {
 }
 
 func TestNewDocument(t *testing.T) {
-	h := Header("/p", fixtureID)
-	d := NewDocument(h, "f")
+	h := storeHeader("/p", fixtureID)
+	d := newDocument(h, "f")
 	if d.String() != h || d.Len() != 0 {
-		t.Fatalf("NewDocument() = %q, %d entries", d.String(), d.Len())
+		t.Fatalf("newDocument() = %q, %d entries", d.String(), d.Len())
 	}
 	if _, err := d.Set("A", "1"); err != nil {
 		t.Fatal(err)
@@ -182,17 +182,17 @@ func TestNewDocument(t *testing.T) {
 	if got, want := d.String(), h+"A=1\n"; got != want {
 		t.Errorf("document = %q, want %q", got, want)
 	}
-	if DetectDialect([]byte(h)) != DialectGo {
-		t.Errorf("Header() starts like a python-env-secrets file")
+	if detectDialect([]byte(h)) != dialectGo {
+		t.Errorf("storeHeader() starts like a python-env-secrets file")
 	}
 	for _, want := range []string{"/p", fixtureID, "Do not share or commit"} {
 		if !strings.Contains(h, want) {
-			t.Errorf("Header() does not mention %q", want)
+			t.Errorf("storeHeader() does not mention %q", want)
 		}
 	}
 	for _, line := range strings.SplitAfter(strings.TrimSuffix(h, "\n"), "\n") {
 		if !strings.HasPrefix(line, "# ") {
-			t.Errorf("Header() line %q is not a comment", line)
+			t.Errorf("storeHeader() line %q is not a comment", line)
 		}
 	}
 }
@@ -229,7 +229,7 @@ func TestDocumentRefusesBeforeChange(t *testing.T) {
 }
 
 func TestDocumentWarnings(t *testing.T) {
-	d := NewDocument("", "f")
+	d := newDocument("", "f")
 	ws, err := d.Update([]Entry{{Key: "PLAIN", Value: "abc"}, {Key: "MULTI", Value: "l1\nl2"}}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -257,14 +257,14 @@ func TestDocumentPythonConversion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Dialect() != DialectPython {
-		t.Fatalf("Dialect() = %v, want DialectPython", d.Dialect())
+	if d.p.dialect != dialectPython {
+		t.Fatalf("Dialect() = %v, want dialectPython", d.p.dialect)
 	}
 	before, err := Parse([]byte(in), "f")
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.Header = Header("/p", fixtureID)
+	d.Header = storeHeader("/p", fixtureID)
 	if _, err := d.Set("D", "new"); err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +272,7 @@ func TestDocumentPythonConversion(t *testing.T) {
 	if !strings.HasPrefix(out, d.Header) || strings.Contains(out, "# Python User Secrets") {
 		t.Errorf("converted document does not start with the new header:\n%s", out)
 	}
-	if DetectDialect([]byte(out)) != DialectGo {
+	if detectDialect([]byte(out)) != dialectGo {
 		t.Errorf("converted document is still in the Python dialect")
 	}
 	for _, want := range []string{"# Project: /p\n", "\n\n", "# not a definition\n"} {

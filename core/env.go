@@ -2,6 +2,7 @@ package core
 
 import (
 	"errors"
+	"fmt"
 	"os"
 )
 
@@ -11,23 +12,29 @@ type InjectOptions struct {
 	// Override lets secrets replace variables already in the environment.
 	// By default the real environment wins.
 	Override bool
-	// Required makes a missing ID an error (ErrNoID) instead of a no-op.
-	Required bool
+	// RequireStore makes a missing ID (ErrNoID) or a missing secrets file
+	// (fs.ErrNotExist) an error instead of no secrets.
+	RequireStore bool
 	// Setenv sets a variable; nil means os.Setenv.
 	Setenv func(key, value string) error
 }
 
 // Inject puts the project's secrets into the process environment and
 // returns the keys it set, in file order. A variable that is already set
-// is kept unless Override is set. Without an ID it does nothing and returns
-// no error, unless Required. A missing secrets file holds no secrets.
+// is kept unless Override is set. Without an ID, or without a secrets file,
+// it does nothing and returns no error, unless RequireStore.
 func Inject(opts InjectOptions) ([]string, error) {
 	s, err := Open(opts.Options)
 	if err != nil {
-		if errors.Is(err, ErrNoID) && !opts.Required {
+		if errors.Is(err, ErrNoID) && !opts.RequireStore {
 			return nil, nil
 		}
 		return nil, err
+	}
+	if opts.RequireStore {
+		if _, err := os.Lstat(s.Path()); err != nil {
+			return nil, fmt.Errorf("secrets file: %w", err)
+		}
 	}
 	return inject(s, opts)
 }
@@ -62,10 +69,9 @@ func inject(s *Store, opts InjectOptions) ([]string, error) {
 // secrets into the environment, the real environment winning. It returns
 // the keys it set.
 func InitUserSecrets() ([]string, error) {
-	res, err := Init(Options{})
+	s, _, err := Init(Options{})
 	if err != nil {
 		return nil, err
 	}
-	s := newStore(res.Project, (&Options{}).lockTimeout())
 	return inject(s, InjectOptions{})
 }

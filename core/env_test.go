@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,7 +110,7 @@ func TestInjectNoID(t *testing.T) {
 	if set != nil || err != nil {
 		t.Errorf("Inject() without an ID = %v, %v; want nil, nil", set, err)
 	}
-	set, err = Inject(InjectOptions{Options: opts, Setenv: setenv, Required: true})
+	set, err = Inject(InjectOptions{Options: opts, Setenv: setenv, RequireStore: true})
 	var noID *NoIDError
 	if set != nil || !errors.Is(err, ErrNoID) || !errors.As(err, &noID) {
 		t.Errorf("Inject(Required) without an ID = %v, %v; want ErrNoID", set, err)
@@ -129,11 +130,13 @@ func TestInjectMissingFile(t *testing.T) {
 	putFile(t, filepath.Join(dir, ".env"), "USER_SECRETS_ID="+fixtureID+"\n")
 	env := fakeEnv{}
 	opts := Options{ProjectDir: dir, Root: filepath.Join(base, "root"), LookupEnv: env.lookup}
-	for _, required := range []bool{false, true} {
-		set, err := Inject(InjectOptions{Options: opts, Setenv: env.setenv, Required: required})
-		if set != nil || err != nil {
-			t.Errorf("Inject(Required: %v) with no secrets file = %v, %v; want nil, nil", required, set, err)
-		}
+	set, err := Inject(InjectOptions{Options: opts, Setenv: env.setenv})
+	if set != nil || err != nil {
+		t.Errorf("Inject() with no secrets file = %v, %v; want nil, nil", set, err)
+	}
+	set, err = Inject(InjectOptions{Options: opts, Setenv: env.setenv, RequireStore: true})
+	if set != nil || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Inject(RequireStore) with no secrets file = %v, %v; want nil, fs.ErrNotExist", set, err)
 	}
 	mustNotExist(t, opts.Root)
 }

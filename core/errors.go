@@ -81,27 +81,45 @@ func (e *IDError) Error() string {
 // Is reports whether target is ErrInvalidID.
 func (e *IDError) Is(target error) bool { return target == ErrInvalidID }
 
-// KeyError reports a key that was refused or not found. It matches the
-// sentinel in Err (ErrInvalidKey, ErrInvalidValue or ErrNotFound).
+// KeyError reports a key or a value that was refused. It matches the
+// sentinel in Err (ErrInvalidKey or ErrInvalidValue).
 type KeyError struct {
 	Key    string // the key concerned, as given (shortened when long)
 	Err    error  // the sentinel
-	Reason string // why, for ErrInvalidKey and ErrInvalidValue
+	Reason string // why
 }
 
 // Error names the key (only its leading key-like part; see displayKey) and
 // the reason, never a value.
 func (e *KeyError) Error() string {
 	key := displayKey(e.Key)
-	switch {
-	case e.Err == ErrNotFound:
-		return fmt.Sprintf("%s: %v", key, e.Err)
-	case e.Err == ErrInvalidValue:
+	if e.Err == ErrInvalidValue {
 		return fmt.Sprintf("value of %s: %s", key, e.Reason)
-	default:
-		return fmt.Sprintf("%v %s: %s", e.Err, key, e.Reason)
 	}
+	return fmt.Sprintf("%v %s: %s", e.Err, key, e.Reason)
 }
+
+// NotFoundError names keys that are not in the store (Get, Delete). It
+// matches ErrNotFound.
+type NotFoundError struct {
+	Keys []string // the keys not found, in the order asked
+}
+
+// Error names the missing keys (only their leading key-like part; see
+// displayKey).
+func (e *NotFoundError) Error() string {
+	names := make([]string, len(e.Keys))
+	for i, k := range e.Keys {
+		names[i] = displayKey(k)
+	}
+	if len(names) == 1 {
+		return fmt.Sprintf("%s: %v", names[0], ErrNotFound)
+	}
+	return fmt.Sprintf("%d keys not found: %s", len(names), strings.Join(names, ", "))
+}
+
+// Is reports whether target is ErrNotFound.
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
 
 // displayKey quotes a key for a message. A "key" that is not one may be a
 // value typed in the wrong place (`set API_KEY=value`), so only its leading

@@ -33,18 +33,18 @@ func ExampleInit() {
 	opts, cleanup := exampleOptions()
 	defer cleanup()
 
-	res, err := core.Init(opts)
+	s, created, err := core.Init(opts)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("created:", res.Created, "in", filepath.Base(res.Project.EnvFile))
+	fmt.Println("created:", created, "in", filepath.Base(s.Project().EnvFile))
 
 	// A second Init finds the ID and changes nothing.
-	res, err = core.Init(opts)
+	s, created, err = core.Init(opts)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("created:", res.Created, "from", res.Project.Source)
+	fmt.Println("created:", created, "from", s.Project().Source)
 	// Output:
 	// created: true in .env
 	// created: false from dotenv
@@ -58,7 +58,7 @@ func ExampleOpen() {
 	_, err := core.Open(opts)
 	fmt.Println(errors.Is(err, core.ErrNoID))
 
-	if _, err := core.Init(opts); err != nil {
+	if _, _, err := core.Init(opts); err != nil {
 		log.Fatal(err)
 	}
 	s, err := core.Open(opts)
@@ -84,10 +84,7 @@ func ExampleOpen() {
 func ExampleStore_Set() {
 	opts, cleanup := exampleOptions()
 	defer cleanup()
-	if _, err := core.Init(opts); err != nil {
-		log.Fatal(err)
-	}
-	s, err := core.Open(opts)
+	s, _, err := core.Init(opts)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -129,10 +126,7 @@ func ExampleStore_Set() {
 func ExampleInject() {
 	opts, cleanup := exampleOptions()
 	defer cleanup()
-	if _, err := core.Init(opts); err != nil {
-		log.Fatal(err)
-	}
-	s, err := core.Open(opts)
+	s, _, err := core.Init(opts)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -152,7 +152,7 @@ func fuzzSameLines(a, b []Entry) bool {
 // the same keys with the same values.
 func fuzzSameAsPython(t *testing.T, data []byte, entries []Entry, err error) {
 	t.Helper()
-	if DetectDialect(data) != DialectPython || checkText(data, "fuzz.env") != nil {
+	if detectDialect(data) != dialectPython || checkText(data, "fuzz.env") != nil {
 		return
 	}
 	ref, rerr := refRead(data)
@@ -199,9 +199,9 @@ func fuzzValue(s string) string {
 func fuzzDocument(base []byte) *Document {
 	d, err := ParseDocument(base, "fuzz.env")
 	if err != nil {
-		d = NewDocument(Header("", pyTestID), "fuzz.env")
+		d = newDocument(storeHeader("", pyTestID), "fuzz.env")
 	}
-	d.Header = Header("", pyTestID)
+	d.Header = storeHeader("", pyTestID)
 	return d
 }
 
@@ -209,7 +209,7 @@ func fuzzDocument(base []byte) *Document {
 // for valid keys and values: a Python-dialect file with a key this grammar
 // cannot write.
 func fuzzConvertRefused(d *Document, err error) bool {
-	return d.Dialect() == DialectPython && errors.Is(err, ErrInvalidKey)
+	return d.p.dialect == dialectPython && errors.Is(err, ErrInvalidKey)
 }
 
 // FuzzRoundTrip: setting keys in any file (or a new one) and parsing the
@@ -228,7 +228,7 @@ func FuzzRoundTrip(f *testing.F) {
 		key2 := key + "_2"
 		d := fuzzDocument(base)
 		before := d.Entries()
-		converted := d.Dialect() == DialectPython
+		converted := d.p.dialect == dialectPython
 		set := []Entry{{Key: key, Value: value}, {Key: key2, Value: value2}}
 		ws, err := d.Update(set, nil)
 		if err != nil {
@@ -302,7 +302,7 @@ func FuzzFormatStable(f *testing.F) {
 		if err != nil {
 			return
 		}
-		d.Header = Header("", pyTestID)
+		d.Header = storeHeader("", pyTestID)
 		entries := d.Entries()
 		var set []Entry
 		for _, e := range entries {
@@ -334,7 +334,7 @@ func FuzzFormatStable(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d2.Header = Header("", pyTestID)
+		d2.Header = storeHeader("", pyTestID)
 		if _, err := d2.Update(set, nil); err != nil {
 			t.Fatalf("Update of the re-read file: %v", err)
 		}

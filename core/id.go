@@ -14,12 +14,13 @@ import (
 // EnvFileName is the name of the project file that holds USER_SECRETS_ID.
 const EnvFileName = ".env"
 
-// IDSource says where a project's ID came from.
+// IDSource says where a project's ID came from. The zero value means no ID
+// was found.
 type IDSource int
 
 // The places an ID can come from, in the order they are consulted.
 const (
-	SourceNone     IDSource = iota // no ID was found
+	sourceNone     IDSource = iota // no ID was found
 	SourceExplicit                 // Options.ID (the CLI's --id)
 	SourceEnv                      // the USER_SECRETS_ID environment variable
 	SourceDotEnv                   // a .env file (Project.EnvFile)
@@ -73,14 +74,14 @@ func (p *Project) SecretsFile() string {
 	if p.ID == "" {
 		return ""
 	}
-	return filepath.Join(p.Root, p.ID, SecretsFileName)
+	return filepath.Join(p.Root, p.ID, secretsFileName)
 }
 
-// ValidateID reports whether id is a canonical textual UUID: 8-4-4-4-12 hex
+// validateID reports whether id is a canonical textual UUID: 8-4-4-4-12 hex
 // digits of either case. It returns an *IDError (ErrInvalidID) otherwise.
 // Only such IDs are ever joined to the store root, so no ID can name a path
 // outside it.
-func ValidateID(id string) error {
+func validateID(id string) error {
 	if !isUUID(id) {
 		return &IDError{ID: shorten(id)}
 	}
@@ -162,7 +163,7 @@ func Resolve(opts Options) (*Project, error) {
 	}
 	for _, d := range dirs {
 		path := filepath.Join(d, EnvFileName)
-		id, line, err := ScanEnvFileID(path)
+		id, line, err := scanEnvFileID(path)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
@@ -217,14 +218,14 @@ func projectDirFrom(wd string) string {
 	}
 }
 
-// ScanEnvFileID reads USER_SECRETS_ID from a .env file with a tolerant line
+// scanEnvFileID reads USER_SECRETS_ID from a .env file with a tolerant line
 // scan: other lines may hold any syntax. It accepts a UTF-8 BOM, CRLF,
 // "export ", surrounding quotes and spaces and a trailing " # comment", and
 // skips the lines inside a quoted value that spans lines (as godotenv and
 // python-dotenv do); the last definition wins. line is 0 when the file does not define the ID. The
 // returned id is not validated. A path that is not a regular file (a Python
 // virtualenv named .env, say) gives an error matching fs.ErrNotExist.
-func ScanEnvFileID(path string) (id string, line int, err error) {
+func scanEnvFileID(path string) (id string, line int, err error) {
 	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
 		return "", 0, fmt.Errorf("%s is not a regular file: %w", path, fs.ErrNotExist)
 	}

@@ -51,7 +51,7 @@ func mustNotExist(t *testing.T, path string) {
 func skipIfAncestorDefinesID(t *testing.T, dir string) {
 	t.Helper()
 	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
-		if _, line, err := ScanEnvFileID(filepath.Join(d, ".env")); err == nil && line > 0 {
+		if _, line, err := scanEnvFileID(filepath.Join(d, ".env")); err == nil && line > 0 {
 			t.Skipf("%s defines USER_SECRETS_ID; the walk-up from the temporary directory would find it", filepath.Join(d, ".env"))
 		}
 		if filepath.Dir(d) == d {
@@ -109,13 +109,13 @@ func TestScanID(t *testing.T) {
 func TestScanEnvFileID(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, ".env")
-	if _, _, err := ScanEnvFileID(path); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("ScanEnvFileID(missing) error = %v, want fs.ErrNotExist", err)
+	if _, _, err := scanEnvFileID(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("scanEnvFileID(missing) error = %v, want fs.ErrNotExist", err)
 	}
 	putFile(t, path, "A=1\nUSER_SECRETS_ID="+fixtureID+"\n")
-	id, line, err := ScanEnvFileID(path)
+	id, line, err := scanEnvFileID(path)
 	if err != nil || id != fixtureID || line != 2 {
-		t.Errorf("ScanEnvFileID() = %q, %d, %v; want %q, 2, nil", id, line, err, fixtureID)
+		t.Errorf("scanEnvFileID() = %q, %d, %v; want %q, 2, nil", id, line, err, fixtureID)
 	}
 }
 
@@ -148,12 +148,12 @@ func TestValidateID(t *testing.T) {
 		{"0f8fad5b-d9cb-469f-a165-7086772895\u00e9", false},
 	}
 	for _, tt := range tests {
-		err := ValidateID(tt.id)
+		err := validateID(tt.id)
 		if (err == nil) != tt.ok {
-			t.Errorf("ValidateID(%q) = %v, want ok=%v", tt.id, err, tt.ok)
+			t.Errorf("validateID(%q) = %v, want ok=%v", tt.id, err, tt.ok)
 		}
 		if err != nil && !errors.Is(err, ErrInvalidID) {
-			t.Errorf("ValidateID(%q) = %v, want an error matching ErrInvalidID", tt.id, err)
+			t.Errorf("validateID(%q) = %v, want an error matching ErrInvalidID", tt.id, err)
 		}
 	}
 }
@@ -201,7 +201,7 @@ func TestResolveInvalidIDInDotEnv(t *testing.T) {
 					t.Errorf("%s: error %q does not name %q", op.name, err, want)
 				}
 			}
-			if _, err := Init(opts); !errors.Is(err, ErrInvalidID) {
+			if _, err := initR(opts); !errors.Is(err, ErrInvalidID) {
 				t.Errorf("Init() error = %v, want ErrInvalidID", err)
 			}
 			if got := fileText(t, env); got != "# project\nA=1\nUSER_SECRETS_ID="+tt.value+"\n" {
@@ -399,7 +399,7 @@ func TestResolveNoID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.ID != "" || p.Source != SourceNone {
+	if p.ID != "" || p.Source != sourceNone {
 		t.Fatalf("Resolve() = %q from %v, want no ID", p.ID, p.Source)
 	}
 	// Init would write to the .git ancestor's .env.
@@ -514,7 +514,7 @@ func TestReadOnlyCreatesNothing(t *testing.T) {
 }
 
 func TestIDSourceString(t *testing.T) {
-	for s, want := range map[IDSource]string{SourceNone: "none", SourceExplicit: "explicit", SourceEnv: "environment", SourceDotEnv: "dotenv"} {
+	for s, want := range map[IDSource]string{sourceNone: "none", SourceExplicit: "explicit", SourceEnv: "environment", SourceDotEnv: "dotenv"} {
 		if got := s.String(); got != want {
 			t.Errorf("IDSource(%d).String() = %q, want %q", s, got, want)
 		}

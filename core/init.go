@@ -15,17 +15,9 @@ import (
 // initLockName is the lock file, in the store root, that serialises Init.
 const initLockName = ".init.lock"
 
-// InitResult is what Init did.
-type InitResult struct {
-	// Project is the resolved project, with its ID.
-	Project *Project
-	// Created is true when Init generated the ID and wrote it to
-	// Project.EnvFile, false when an ID already resolved.
-	Created bool
-}
-
-// Init makes sure the project has an ID (SPEC §3). When one already
-// resolves, Init reports it and changes nothing. Otherwise it generates a
+// Init makes sure the project has an ID and returns its store; created
+// says whether Init made the ID. When one already resolves, Init changes
+// nothing. Otherwise it generates a
 // random lowercase UUID, appends USER_SECRETS_ID=<id> to the project's .env
 // (keeping every existing byte, the file's line-ending style and its mode;
 // adding a missing final newline first; replacing the file atomically), and
@@ -34,54 +26,56 @@ type InitResult struct {
 //
 // Concurrent Inits of one project, in this or other processes, end with a
 // single ID and no orphan store directories.
-func Init(opts Options) (*InitResult, error) {
+//
+// The store's Project says where the ID came from and, when created, which
+// .env was written.
+func Init(opts Options) (s *Store, created bool, err error) {
 	p, err := Resolve(opts)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if p.ID != "" {
-		return &InitResult{Project: p}, nil
+		return newStore(p, opts.lockTimeout()), false, nil
 	}
 	if err := os.MkdirAll(p.Root, 0o700); err != nil {
-		return nil, fmt.Errorf("create store root: %w", err)
+		return nil, false, fmt.Errorf("create store root: %w", err)
 	}
 	unlock, err := fsutil.Lock(filepath.Join(p.Root, initLockName), opts.lockTimeout())
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer unlock()
 
 	if fi, err := os.Stat(p.EnvFile); err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file (a virtualenv?): cannot write USER_SECRETS_ID there; "+
+		return nil, false, fmt.Errorf("%s is not a regular file (a virtualenv?): cannot write USER_SECRETS_ID there; "+
 			"move it, or give the ID with $%s", p.EnvFile, EnvID)
 	}
 	data, err := os.ReadFile(p.EnvFile)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("read %s: %w", p.EnvFile, err)
+		return nil, false, fmt.Errorf("read %s: %w", p.EnvFile, err)
 	}
 	if id, line := scanID(data); line > 0 {
 		// Another Init won the race while we waited for the lock.
 		if !isUUID(id) {
-			return nil, &IDError{ID: shorten(id), Source: p.EnvFile, Line: line}
+			return nil, false, &IDError{ID: shorten(id), Source: p.EnvFile, Line: line}
 		}
 		p.ID, p.Source = id, SourceDotEnv
-		return &InitResult{Project: p}, nil
+		return newStore(p, opts.lockTimeout()), false, nil
 	}
 
 	id := uuid.NewString() // version 4, lowercase
 	if err := fsutil.WriteAtomic(p.EnvFile, appendLine(data, EnvID+"="+id), 0o644, fsutil.KeepMode); err != nil {
-		return nil, fmt.Errorf("write %s: %w", p.EnvFile, err)
+		return nil, false, fmt.Errorf("write %s: %w", p.EnvFile, err)
 	}
 	// A write of .env killed before its rename left a copy of the file
 	// beside it, which .gitignore's ".env" does not cover.
 	fsutil.CleanStaleTemp(p.EnvFile)
 	p.ID, p.Source = id, SourceDotEnv
-	s := newStore(p, opts.lockTimeout())
-	err = s.Update(func(*Document) error { return nil })
-	if err != nil {
-		return nil, fmt.Errorf("create secrets file: %w", err)
+	s = newStore(p, opts.lockTimeout())
+	if err := s.Update(func(*Document) error { return nil }); err != nil {
+		return nil, false, fmt.Errorf("create secrets file: %w", err)
 	}
-	return &InitResult{Project: p, Created: true}, nil
+	return s, true, nil
 }
 
 // appendLine appends line to a text file's content, in the file's

@@ -18,6 +18,21 @@ var v4ID = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a
 
 // newInitProject returns a project directory (holding go.mod) and options
 // whose store root does not exist yet.
+// initResult is what Init returned, for the tests.
+type initResult struct {
+	Project *Project
+	Created bool
+}
+
+// initR calls Init and returns its results as one value.
+func initR(opts Options) (*initResult, error) {
+	s, created, err := Init(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &initResult{Project: s.Project(), Created: created}, nil
+}
+
 func newInitProject(t *testing.T) (dir string, opts Options) {
 	t.Helper()
 	base := t.TempDir()
@@ -50,14 +65,14 @@ func checkStoreCreated(t *testing.T, root, id string) {
 	if err != nil || len(entriesIn) != 0 {
 		t.Errorf("new .secrets = %d entries, %v; want no entries", len(entriesIn), err)
 	}
-	if !strings.HasPrefix(data, "# ") || !strings.Contains(data, id) || DetectDialect([]byte(data)) != DialectGo {
+	if !strings.HasPrefix(data, "# ") || !strings.Contains(data, id) || detectDialect([]byte(data)) != dialectGo {
 		t.Errorf("new .secrets does not start with this project's header naming the ID:\n%s", data)
 	}
 }
 
 func TestInitNewEnv(t *testing.T) {
 	dir, opts := newInitProject(t)
-	res, err := Init(opts)
+	res, err := initR(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +126,7 @@ func TestInitPreservesBytes(t *testing.T) {
 			dir, opts := newInitProject(t)
 			env := filepath.Join(dir, ".env")
 			putFile(t, env, tt.before)
-			res, err := Init(opts)
+			res, err := initR(opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -128,7 +143,7 @@ func TestInitIdempotent(t *testing.T) {
 	dir, opts := newInitProject(t)
 	env := filepath.Join(dir, ".env")
 	putFile(t, env, "A=1\r\n")
-	first, err := Init(opts)
+	first, err := initR(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +156,7 @@ func TestInitIdempotent(t *testing.T) {
 	}
 
 	for i := 0; i < 3; i++ {
-		again, err := Init(opts)
+		again, err := initR(opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -178,7 +193,7 @@ func TestInitExistingIDChangesNothing(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir, opts := newInitProject(t)
 			tt.mod(&opts)
-			res, err := Init(opts)
+			res, err := initR(opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -201,7 +216,7 @@ func TestInitKeepsMode(t *testing.T) {
 	if err := os.Chmod(env, 0o640); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Init(opts); err != nil {
+	if _, err := initR(opts); err != nil {
 		t.Fatal(err)
 	}
 	fi, err := os.Stat(env)
@@ -248,7 +263,7 @@ func TestInitProjectDirChoice(t *testing.T) {
 				putFile(t, filepath.Join(mod, tt.marker), "x\n")
 			}
 			opts := Options{WorkDir: wd, Root: filepath.Join(base, "root"), LookupEnv: emptyEnv}
-			res, err := Init(opts)
+			res, err := initR(opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -276,7 +291,7 @@ func TestInitSymlinkedEnv(t *testing.T) {
 	if err := os.Symlink(filepath.Join("config", "env.shared"), link); err != nil {
 		t.Skipf("cannot create a symlink: %v", err)
 	}
-	res, err := Init(opts)
+	res, err := initR(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +319,7 @@ func TestInitConcurrentGoroutines(t *testing.T) {
 		env := filepath.Join(dir, ".env")
 		putFile(t, env, "A=1\n")
 		const n = 16
-		results := make([]*InitResult, n)
+		results := make([]*initResult, n)
 		errs := make([]error, n)
 		var wg sync.WaitGroup
 		start := make(chan struct{})
@@ -313,7 +328,7 @@ func TestInitConcurrentGoroutines(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				results[i], errs[i] = Init(opts)
+				results[i], errs[i] = initR(opts)
 			}()
 		}
 		close(start)
@@ -379,7 +394,7 @@ func TestInitOddProjectDir(t *testing.T) {
 		dir := filepath.Join(base, name)
 		putFile(t, filepath.Join(dir, "go.mod"), "module example.com/p\n")
 		opts := Options{ProjectDir: dir, Root: filepath.Join(base, "root"), LookupEnv: emptyEnv}
-		res, err := Init(opts)
+		res, err := initR(opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -410,7 +425,7 @@ func TestInitRemovesStaleEnvCopy(t *testing.T) {
 	if err := os.Chtimes(stale, old, old); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Init(opts); err != nil {
+	if _, err := initR(opts); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {

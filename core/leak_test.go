@@ -99,7 +99,7 @@ func TestNoSecretInErrors(t *testing.T) {
 	for i, bad := range []string{canary + "\xff", "\xff" + canary, canary + "\x00", "\x00" + canary, canary[:5] + "\xc3"} {
 		c.run(fmt.Sprintf("Set(bad value %d)", i), func() error { _, err := s.Set("K", bad); return err })
 		c.run(fmt.Sprintf("ValidateValue(bad value %d)", i), func() error { return ValidateValue("K", bad) })
-		c.run(fmt.Sprintf("Document.Set(bad value %d)", i), func() error { _, err := NewDocument("", "f").Set("K", bad); return err })
+		c.run(fmt.Sprintf("Document.Set(bad value %d)", i), func() error { _, err := newDocument("", "f").Set("K", bad); return err })
 	}
 
 	// Missing keys next to the canary.
@@ -134,7 +134,7 @@ func TestNoSecretInErrors(t *testing.T) {
 		putFile(t, filepath.Join(base, ".env"), "API_KEY="+canary+"\nUSER_SECRETS_ID="+bad+"\nOTHER="+canary+"\n")
 		o := Options{ProjectDir: base, Root: opts.Root, LookupEnv: emptyEnv}
 		c.run(fmt.Sprintf("Open(bad ID %q in .env)", bad), func() error { _, err := Open(o); return err })
-		c.run(fmt.Sprintf("Init(bad ID %q in .env)", bad), func() error { _, err := Init(o); return err })
+		c.run(fmt.Sprintf("initR(bad ID %q in .env)", bad), func() error { _, err := initR(o); return err })
 		c.run(fmt.Sprintf("Inject(bad ID %q in .env)", bad), func() error {
 			_, err := Inject(InjectOptions{Options: o, Setenv: func(string, string) error { return nil }})
 			return err
@@ -154,7 +154,7 @@ func TestNoSecretInErrors(t *testing.T) {
 		return err
 	})
 	c.run("Inject(Required, no ID)", func() error {
-		_, err := Inject(InjectOptions{Options: Options{ProjectDir: noID, Root: opts.Root, LookupEnv: emptyEnv}, Required: true})
+		_, err := Inject(InjectOptions{Options: Options{ProjectDir: noID, Root: opts.Root, LookupEnv: emptyEnv}, RequireStore: true})
 		return err
 	})
 
@@ -203,7 +203,6 @@ func TestNoSecretInParseErrors(t *testing.T) {
 	for _, f := range files {
 		data := []byte(f.data)
 		c.run(f.name+": Parse", func() error { _, err := Parse(data, "f"); return err })
-		c.run(f.name+": Read", func() error { _, err := Read(strings.NewReader(f.data), "<stdin>"); return err })
 		c.run(f.name+": ParseDocument", func() error { _, err := ParseDocument(data, "f"); return err })
 
 		s, opts := leakStore(t)
@@ -274,7 +273,7 @@ func TestNoSecretInIOErrors(t *testing.T) {
 	// The store root below a regular file.
 	base := t.TempDir()
 	putFile(t, filepath.Join(base, "file"), canary+"\n")
-	st, err := OpenID(filepath.Join(base, "file", "root"), fixtureID)
+	st, err := openID(filepath.Join(base, "file", "root"), fixtureID)
 	if err != nil {
 		t.Fatal(err)
 	}

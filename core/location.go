@@ -18,9 +18,9 @@ const (
 	EnvDir = "USER_SECRETS_DIR"
 )
 
-// SecretsFileName is the name of the file that holds a project's secrets,
+// secretsFileName is the name of the file that holds a project's secrets,
 // inside the store directory named after its ID.
-const SecretsFileName = ".secrets"
+const secretsFileName = ".secrets"
 
 // Options says where to look for a project and its store. The zero value
 // means: the real environment, the working directory and the user's home.
@@ -39,13 +39,13 @@ type Options struct {
 	// WorkDir is the working directory the .env search starts from; empty
 	// means os.Getwd.
 	WorkDir string
-	// GOOS selects the per-OS store root; empty means runtime.GOOS.
-	GOOS string
-	// UserHomeDir returns the home directory; nil means os.UserHomeDir.
-	UserHomeDir func() (string, error)
-	// UserConfigDir returns the roaming config directory, used on Windows
+	// goos selects the per-OS store root; empty means runtime.GOOS.
+	goos string
+	// userHomeDir returns the home directory; nil means os.UserHomeDir.
+	userHomeDir func() (string, error)
+	// userConfigDir returns the roaming config directory, used on Windows
 	// when APPDATA is unset; nil means os.UserConfigDir.
-	UserConfigDir func() (string, error)
+	userConfigDir func() (string, error)
 	// LockTimeout bounds the wait for another writer's lock; zero means 10s.
 	LockTimeout time.Duration
 }
@@ -92,15 +92,15 @@ func StoreRoot(opts Options) (string, error) {
 		return filepath.Clean(opts.Root), nil
 	}
 	if dir, ok := opts.lookupEnv(EnvDir); ok && dir != "" {
-		if !isAbs(dir, opts.goos()) {
+		if !isAbs(dir, opts.targetOS()) {
 			return "", fmt.Errorf("$%s=%q is not an absolute path", EnvDir, dir)
 		}
 		return filepath.Clean(dir), nil
 	}
-	if opts.goos() == "windows" {
+	if opts.targetOS() == "windows" {
 		appData, ok := opts.lookupEnv("APPDATA")
 		if !ok || appData == "" {
-			cfg := opts.UserConfigDir
+			cfg := opts.userConfigDir
 			if cfg == nil {
 				cfg = os.UserConfigDir
 			}
@@ -109,9 +109,9 @@ func StoreRoot(opts Options) (string, error) {
 				return "", fmt.Errorf("locate the store: %%APPDATA%% is unset and %w", err)
 			}
 		}
-		return joinOS(opts.goos(), appData, "Python", "UserSecrets"), nil
+		return joinOS(opts.targetOS(), appData, "Python", "UserSecrets"), nil
 	}
-	home := opts.UserHomeDir
+	home := opts.userHomeDir
 	if home == nil {
 		home = os.UserHomeDir
 	}
@@ -122,12 +122,12 @@ func StoreRoot(opts Options) (string, error) {
 	if dir == "" {
 		return "", fmt.Errorf("locate the store: home directory is unknown (set $HOME or $%s)", EnvDir)
 	}
-	return joinOS(opts.goos(), dir, ".python", "usersecrets"), nil
+	return joinOS(opts.targetOS(), dir, ".python", "usersecrets"), nil
 }
 
-func (o *Options) goos() string {
-	if o.GOOS != "" {
-		return o.GOOS
+func (o *Options) targetOS() string {
+	if o.goos != "" {
+		return o.goos
 	}
 	return runtime.GOOS
 }

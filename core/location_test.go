@@ -38,115 +38,115 @@ func TestStoreRoot(t *testing.T) {
 	}{
 		{
 			name: "linux home",
-			opts: Options{GOOS: "linux", LookupEnv: emptyEnv, UserHomeDir: home("/home/ann")},
+			opts: Options{goos: "linux", LookupEnv: emptyEnv, userHomeDir: home("/home/ann")},
 			want: "/home/ann/.python/usersecrets",
 		},
 		{
 			name: "darwin home",
-			opts: Options{GOOS: "darwin", LookupEnv: emptyEnv, UserHomeDir: home("/Users/ann")},
+			opts: Options{goos: "darwin", LookupEnv: emptyEnv, userHomeDir: home("/Users/ann")},
 			want: "/Users/ann/.python/usersecrets",
 		},
 		{
 			name: "freebsd home",
-			opts: Options{GOOS: "freebsd", LookupEnv: emptyEnv, UserHomeDir: home("/usr/home/ann")},
+			opts: Options{goos: "freebsd", LookupEnv: emptyEnv, userHomeDir: home("/usr/home/ann")},
 			want: "/usr/home/ann/.python/usersecrets",
 		},
 		{
 			name: "home trailing slash",
-			opts: Options{GOOS: "linux", LookupEnv: emptyEnv, UserHomeDir: home("/home/ann/")},
+			opts: Options{goos: "linux", LookupEnv: emptyEnv, userHomeDir: home("/home/ann/")},
 			want: "/home/ann/.python/usersecrets",
 		},
 		{
 			name:    "no home",
-			opts:    Options{GOOS: "linux", LookupEnv: emptyEnv, UserHomeDir: noHome},
+			opts:    Options{goos: "linux", LookupEnv: emptyEnv, userHomeDir: noHome},
 			wantErr: "$HOME is not defined",
 		},
 		{
 			name:    "empty home",
-			opts:    Options{GOOS: "linux", LookupEnv: emptyEnv, UserHomeDir: home("")},
+			opts:    Options{goos: "linux", LookupEnv: emptyEnv, userHomeDir: home("")},
 			wantErr: "USER_SECRETS_DIR",
 		},
 		{
 			name: "USER_SECRETS_DIR absolute",
-			opts: Options{GOOS: "linux", LookupEnv: lookupIn(map[string]string{"USER_SECRETS_DIR": "/srv/secrets/"}), UserHomeDir: noHome},
+			opts: Options{goos: "linux", LookupEnv: lookupIn(map[string]string{"USER_SECRETS_DIR": "/srv/secrets/"}), userHomeDir: noHome},
 			want: "/srv/secrets",
 		},
 		{
 			name:    "USER_SECRETS_DIR relative",
-			opts:    Options{GOOS: "linux", LookupEnv: lookupIn(map[string]string{"USER_SECRETS_DIR": "secrets"}), UserHomeDir: home("/home/ann")},
+			opts:    Options{goos: "linux", LookupEnv: lookupIn(map[string]string{"USER_SECRETS_DIR": "secrets"}), userHomeDir: home("/home/ann")},
 			wantErr: "$USER_SECRETS_DIR",
 		},
 		{
 			name:    "USER_SECRETS_DIR dot-relative",
-			opts:    Options{GOOS: "linux", LookupEnv: lookupIn(map[string]string{"USER_SECRETS_DIR": "./s"}), UserHomeDir: home("/home/ann")},
+			opts:    Options{goos: "linux", LookupEnv: lookupIn(map[string]string{"USER_SECRETS_DIR": "./s"}), userHomeDir: home("/home/ann")},
 			wantErr: "not an absolute path",
 		},
 		{
 			name: "USER_SECRETS_DIR empty is unset",
-			opts: Options{GOOS: "linux", LookupEnv: lookupIn(map[string]string{"USER_SECRETS_DIR": ""}), UserHomeDir: home("/home/ann")},
+			opts: Options{goos: "linux", LookupEnv: lookupIn(map[string]string{"USER_SECRETS_DIR": ""}), userHomeDir: home("/home/ann")},
 			want: "/home/ann/.python/usersecrets",
 		},
 		{
 			name: "USER_SECRETS_DIR beats APPDATA",
-			opts: Options{GOOS: "windows", LookupEnv: lookupIn(map[string]string{
-				"USER_SECRETS_DIR": `D:\secrets`, "APPDATA": `C:\Users\ann\AppData\Roaming`}), UserConfigDir: noCfg},
+			opts: Options{goos: "windows", LookupEnv: lookupIn(map[string]string{
+				"USER_SECRETS_DIR": `D:\secrets`, "APPDATA": `C:\Users\ann\AppData\Roaming`}), userConfigDir: noCfg},
 			want: `D:\secrets`,
 		},
 		{
 			name:    "windows USER_SECRETS_DIR relative",
-			opts:    Options{GOOS: "windows", LookupEnv: lookupIn(map[string]string{"USER_SECRETS_DIR": `secrets\here`}), UserConfigDir: noCfg},
+			opts:    Options{goos: "windows", LookupEnv: lookupIn(map[string]string{"USER_SECRETS_DIR": `secrets\here`}), userConfigDir: noCfg},
 			wantErr: "$USER_SECRETS_DIR",
 		},
 		{
 			name:    "windows USER_SECRETS_DIR drive-relative",
-			opts:    Options{GOOS: "windows", LookupEnv: lookupIn(map[string]string{"USER_SECRETS_DIR": `C:secrets`}), UserConfigDir: noCfg},
+			opts:    Options{goos: "windows", LookupEnv: lookupIn(map[string]string{"USER_SECRETS_DIR": `C:secrets`}), userConfigDir: noCfg},
 			wantErr: "$USER_SECRETS_DIR",
 		},
 		{
 			name: "windows UNC USER_SECRETS_DIR",
-			opts: Options{GOOS: "windows", LookupEnv: lookupIn(map[string]string{"USER_SECRETS_DIR": `\\server\share\s`}), UserConfigDir: noCfg},
+			opts: Options{goos: "windows", LookupEnv: lookupIn(map[string]string{"USER_SECRETS_DIR": `\\server\share\s`}), userConfigDir: noCfg},
 			want: `\\server\share\s`,
 		},
 		{
 			name: "windows APPDATA set",
-			opts: Options{GOOS: "windows", LookupEnv: lookupIn(map[string]string{"APPDATA": `C:\Users\ann\AppData\Roaming`}),
-				UserConfigDir: cfg(`C:\elsewhere`), UserHomeDir: noHome},
+			opts: Options{goos: "windows", LookupEnv: lookupIn(map[string]string{"APPDATA": `C:\Users\ann\AppData\Roaming`}),
+				userConfigDir: cfg(`C:\elsewhere`), userHomeDir: noHome},
 			want: `C:\Users\ann\AppData\Roaming\Python\UserSecrets`,
 		},
 		{
 			name: "windows APPDATA unset",
-			opts: Options{GOOS: "windows", LookupEnv: emptyEnv, UserConfigDir: cfg(`C:\Users\ann\AppData\Roaming`), UserHomeDir: noHome},
+			opts: Options{goos: "windows", LookupEnv: emptyEnv, userConfigDir: cfg(`C:\Users\ann\AppData\Roaming`), userHomeDir: noHome},
 			want: `C:\Users\ann\AppData\Roaming\Python\UserSecrets`,
 		},
 		{
 			name: "windows APPDATA empty",
-			opts: Options{GOOS: "windows", LookupEnv: lookupIn(map[string]string{"APPDATA": ""}), UserConfigDir: cfg(`C:\cfg`), UserHomeDir: noHome},
+			opts: Options{goos: "windows", LookupEnv: lookupIn(map[string]string{"APPDATA": ""}), userConfigDir: cfg(`C:\cfg`), userHomeDir: noHome},
 			want: `C:\cfg\Python\UserSecrets`,
 		},
 		{
 			name:    "windows APPDATA unset and no config dir",
-			opts:    Options{GOOS: "windows", LookupEnv: emptyEnv, UserConfigDir: noCfg},
+			opts:    Options{goos: "windows", LookupEnv: emptyEnv, userConfigDir: noCfg},
 			wantErr: "APPDATA",
 		},
 		{
 			name: "windows ignores HOME",
-			opts: Options{GOOS: "windows", LookupEnv: lookupIn(map[string]string{"APPDATA": `C:\r`, "HOME": "/home/ann"}), UserHomeDir: home("/home/ann")},
+			opts: Options{goos: "windows", LookupEnv: lookupIn(map[string]string{"APPDATA": `C:\r`, "HOME": "/home/ann"}), userHomeDir: home("/home/ann")},
 			want: `C:\r\Python\UserSecrets`,
 		},
 		{
 			name: "Root option wins",
-			opts: Options{GOOS: "linux", Root: "/opt/store", LookupEnv: lookupIn(map[string]string{"USER_SECRETS_DIR": "/srv/secrets"}), UserHomeDir: noHome},
+			opts: Options{goos: "linux", Root: "/opt/store", LookupEnv: lookupIn(map[string]string{"USER_SECRETS_DIR": "/srv/secrets"}), userHomeDir: noHome},
 			want: "/opt/store",
 		},
 		{
 			name:    "Root option relative",
-			opts:    Options{GOOS: "linux", Root: "store", LookupEnv: emptyEnv, UserHomeDir: noHome},
+			opts:    Options{goos: "linux", Root: "store", LookupEnv: emptyEnv, userHomeDir: noHome},
 			wantErr: "not an absolute path",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if runtime.GOOS == "windows" && tt.opts.GOOS != "windows" {
+			if runtime.GOOS == "windows" && tt.opts.goos != "windows" {
 				t.Skip("Unix paths are not absolute on Windows")
 			}
 			got, err := StoreRoot(tt.opts)

@@ -62,7 +62,7 @@ func TestHelperProcess(t *testing.T) {
 func runHelper(cmd string, args []string) error {
 	switch cmd {
 	case "set": // set ROOT KEY VALUE
-		s, err := OpenID(args[0], fixtureID)
+		s, err := openID(args[0], fixtureID)
 		if err != nil {
 			return err
 		}
@@ -70,7 +70,7 @@ func runHelper(cmd string, args []string) error {
 		return err
 
 	case "init": // init PROJECT ROOT
-		res, err := Init(Options{ProjectDir: args[0], Root: args[1], LookupEnv: emptyEnv})
+		res, err := initR(Options{ProjectDir: args[0], Root: args[1], LookupEnv: emptyEnv})
 		if err != nil {
 			return err
 		}
@@ -78,7 +78,7 @@ func runHelper(cmd string, args []string) error {
 		return nil
 
 	case "writer": // writer ROOT NAME MILLISECONDS
-		s, err := OpenID(args[0], fixtureID)
+		s, err := openID(args[0], fixtureID)
 		if err != nil {
 			return err
 		}
@@ -104,7 +104,7 @@ func runHelper(cmd string, args []string) error {
 		return nil
 
 	case "denied": // denied ROOT PROJECT: try everything, print each error
-		s, err := OpenID(args[0], fixtureID)
+		s, err := openID(args[0], fixtureID)
 		if err != nil {
 			return err
 		}
@@ -118,7 +118,7 @@ func runHelper(cmd string, args []string) error {
 			{"Delete", func() error { return s.Delete("API_KEY") }},
 			{"Clear", func() error { _, err := s.Clear(); return err }},
 			{"Init", func() error {
-				_, err := Init(Options{ProjectDir: args[1], Root: args[0], LookupEnv: emptyEnv})
+				_, err := initR(Options{ProjectDir: args[1], Root: args[0], LookupEnv: emptyEnv})
 				return err
 			}},
 		}
@@ -129,7 +129,7 @@ func runHelper(cmd string, args []string) error {
 		return nil
 
 	case "flip": // flip ROOT: set BIG to one of two values, forever
-		s, err := OpenID(args[0], fixtureID)
+		s, err := openID(args[0], fixtureID)
 		if err != nil {
 			return err
 		}
@@ -165,7 +165,7 @@ func TestMultiProcessSetDistinctKeys(t *testing.T) {
 		t.Skip("starts 50 processes")
 	}
 	root := t.TempDir()
-	s, err := OpenID(root, fixtureID)
+	s, err := openID(root, fixtureID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +209,7 @@ func TestMultiProcessReaderBesideWriters(t *testing.T) {
 		t.Skip("runs writer processes for a second")
 	}
 	root := t.TempDir()
-	s, err := OpenID(root, fixtureID)
+	s, err := openID(root, fixtureID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +234,7 @@ func TestMultiProcessReaderBesideWriters(t *testing.T) {
 		close(done)
 	}()
 
-	header := Header("", fixtureID)
+	header := storeHeader("", fixtureID)
 	reads, bad := 0, 0
 	fail := func(format string, a ...any) {
 		bad++
@@ -306,7 +306,7 @@ func TestMultiProcessKilledWriter(t *testing.T) {
 		t.Skip("kills processes")
 	}
 	root := t.TempDir()
-	s, err := OpenID(root, fixtureID)
+	s, err := openID(root, fixtureID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -464,7 +464,7 @@ func TestMultiProcessLockReleasedOnKill(t *testing.T) {
 		t.Skip("kills a process")
 	}
 	root := t.TempDir()
-	s, err := OpenID(root, fixtureID)
+	s, err := openID(root, fixtureID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -245,8 +245,8 @@ func TestParsePythonDialect(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if d := DetectDialect([]byte(tt.in)); d != DialectPython {
-				t.Errorf("DetectDialect(%q) = %v, want DialectPython", tt.in, d)
+			if d := detectDialect([]byte(tt.in)); d != dialectPython {
+				t.Errorf("detectDialect(%q) = %v, want dialectPython", tt.in, d)
 			}
 			got, err := Parse([]byte(tt.in), "f")
 			if err != nil {
@@ -258,31 +258,11 @@ func TestParsePythonDialect(t *testing.T) {
 		})
 	}
 	for _, in := range []string{"", "A=1\n# Python User Secrets\n", "# user-secrets\n", "#Python User Secrets\n"} {
-		if d := DetectDialect([]byte(in)); d != DialectGo {
-			t.Errorf("DetectDialect(%q) = %v, want DialectGo", in, d)
+		if d := detectDialect([]byte(in)); d != dialectGo {
+			t.Errorf("detectDialect(%q) = %v, want dialectGo", in, d)
 		}
 	}
 }
-
-func TestRead(t *testing.T) {
-	got, err := Read(strings.NewReader("A=1\nB='x'\n"), "<stdin>")
-	if err != nil || !sameEntries(got, entriesKV("A", "1", "B", "x")) {
-		t.Errorf("Read() = %s, %v", fmtEntries(got), err)
-	}
-	_, err = Read(errReader{}, "<stdin>")
-	if err == nil || !strings.Contains(err.Error(), "<stdin>") {
-		t.Errorf("Read(failing reader) error = %v, want one naming <stdin>", err)
-	}
-	_, err = Read(strings.NewReader("A\n"), "<stdin>")
-	var pe *ParseError
-	if !errors.As(err, &pe) || pe.File != "<stdin>" || pe.Line != 1 {
-		t.Errorf("Read(bad) error = %v, want a *ParseError at <stdin>:1", err)
-	}
-}
-
-type errReader struct{}
-
-func (errReader) Read([]byte) (int, error) { return 0, errors.New("device error") }
 
 // TestParsePathsAgree checks that Parse and a Document's Entries read
 // every text alike.

@@ -53,7 +53,7 @@ func TestPermissionsFromCreation(t *testing.T) {
 	chmod(t, existing, 0o777)
 	root := filepath.Join(existing, "new", "root")
 	withUmask(0, func() {
-		s, err := OpenID(root, fixtureID)
+		s, err := openID(root, fixtureID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +82,7 @@ func TestInitPermissions(t *testing.T) {
 	} {
 		dir, opts := newInitProject(t)
 		withUmask(tt.umask, func() {
-			res, err := Init(opts)
+			res, err := initR(opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -96,7 +96,7 @@ func TestInitPermissions(t *testing.T) {
 	putFile(t, filepath.Join(dir, ".env"), "A=1\n")
 	chmod(t, filepath.Join(dir, ".env"), 0o604)
 	withUmask(0o077, func() {
-		if _, err := Init(opts); err != nil {
+		if _, err := initR(opts); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -116,7 +116,7 @@ func TestPermissionsTightened(t *testing.T) {
 	} {
 		base := t.TempDir()
 		root := filepath.Join(base, "root")
-		s, err := OpenID(root, fixtureID)
+		s, err := openID(root, fixtureID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,7 +186,7 @@ func TestPermissionDenied(t *testing.T) {
 		chmod(t, exe, 0o755)
 	}
 	root := filepath.Join(base, "root")
-	s, err := OpenID(root, fixtureID)
+	s, err := openID(root, fixtureID)
 	if err != nil {
 		t.Fatal(err)
 	}

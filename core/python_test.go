@@ -122,8 +122,8 @@ func TestPythonDialectRead(t *testing.T) {
 	for i, f := range pythonFiles() {
 		t.Run(f.name, func(t *testing.T) {
 			fx := pythonFixtures[i/4]
-			if got := DetectDialect([]byte(f.data)); got != DialectPython {
-				t.Fatalf("DetectDialect = %v, want DialectPython", got)
+			if got := detectDialect([]byte(f.data)); got != dialectPython {
+				t.Fatalf("detectDialect = %v, want dialectPython", got)
 			}
 			entries, err := Parse([]byte(f.data), "py.secrets")
 			if err != nil {
@@ -187,7 +187,7 @@ func pyKeyN(i int) string { return fmt.Sprintf("K%04d", i) }
 // tool read it.
 func pyCheckConverted(t *testing.T, orig, out []byte, header, setKey, setValue string) {
 	t.Helper()
-	if DetectDialect(out) != DialectGo {
+	if detectDialect(out) != dialectGo {
 		t.Fatalf("after Set: still the Python dialect")
 	}
 	if first, _, _ := strings.Cut(header, "\n"); !strings.HasPrefix(string(out), first) {
@@ -246,7 +246,7 @@ const pyTestID = "0b5e1a6c-3f1d-4c7e-9a51-2d9e8f7a6b3c"
 
 // TestPythonConvertOnSet edits Python-dialect files with Document.Set.
 func TestPythonConvertOnSet(t *testing.T) {
-	header := Header("", pyTestID)
+	header := storeHeader("", pyTestID)
 	for _, f := range pythonFiles() {
 		if strings.Contains(f.name, "export and odd lines") {
 			continue // an empty key: see TestPythonConvertEmptyKey
@@ -293,7 +293,7 @@ func TestPythonConvertEmptyKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.Header = Header("", pyTestID)
+	d.Header = storeHeader("", pyTestID)
 	_, err = d.Set("B", "2")
 	if err == nil {
 		t.Fatal("Set: no error, want one for the empty key")
@@ -339,7 +339,7 @@ func TestPythonConvertStore(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			pyCheckConverted(t, []byte(f.data), out, s.header(), "NEW_KEY", "v a l")
+			pyCheckConverted(t, []byte(f.data), out, s.Header(), "NEW_KEY", "v a l")
 		})
 	}
 }
@@ -359,8 +359,8 @@ func TestEditKeepsDialect(t *testing.T) {
 		if n, err := d.Delete("KEY"); n != 1 || err != nil {
 			t.Fatalf("Delete = %d, %v", n, err)
 		}
-		if got := DetectDialect(d.Bytes()); got != DialectGo {
-			t.Errorf("after Delete, DetectDialect = %v, want DialectGo", got)
+		if got := detectDialect(d.Bytes()); got != dialectGo {
+			t.Errorf("after Delete, detectDialect = %v, want dialectGo", got)
 		}
 		got, err := Parse(d.Bytes(), "f.secrets")
 		if err != nil {

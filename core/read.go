@@ -2,8 +2,6 @@ package core
 
 import (
 	"bytes"
-	"fmt"
-	"io"
 	"strings"
 	"unicode/utf8"
 )
@@ -16,15 +14,15 @@ type Entry struct {
 	Line  int    // 1-based line of the definition; 0 when not from a file
 }
 
-// Dialect is the set of rules a file is read by.
-type Dialect int
+// dialect is the set of rules a file is read by.
+type dialect int
 
 const (
-	// DialectGo is this project's grammar (see the package documentation).
-	DialectGo Dialect = iota
-	// DialectPython is the line format python-env-secrets writes, recognised
+	// dialectGo is this project's grammar (see the package documentation).
+	dialectGo dialect = iota
+	// dialectPython is the line format python-env-secrets writes, recognised
 	// by its header line and read by that tool's rules.
-	DialectPython
+	dialectPython
 )
 
 // pythonHeaders are the first lines python-env-secrets writes.
@@ -43,7 +41,7 @@ type span struct {
 // parsed is a file split into its definitions.
 type parsed struct {
 	src     string
-	dialect Dialect
+	dialect dialect
 	defs    []span // every definition, duplicates included, in file order
 }
 
@@ -61,38 +59,29 @@ func Parse(data []byte, filename string) ([]Entry, error) {
 	return p.entries(), nil
 }
 
-// Read is Parse over an io.Reader.
-func Read(r io.Reader, filename string) ([]Entry, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", filename, err)
-	}
-	return Parse(data, filename)
-}
-
 // parse checks the encoding, picks the dialect and reads every definition.
 func parse(data []byte, filename string) (*parsed, error) {
 	if err := checkText(data, filename); err != nil {
 		return nil, err
 	}
-	if DetectDialect(data) == DialectPython {
+	if detectDialect(data) == dialectPython {
 		return parsePython(string(data)), nil
 	}
 	return parseGo(string(data), filename)
 }
 
-// DetectDialect reports which rules a file's text is read by.
-func DetectDialect(data []byte) Dialect {
+// detectDialect reports which rules a file's text is read by.
+func detectDialect(data []byte) dialect {
 	first := bytes.TrimPrefix(data, []byte(bom))
 	if i := bytes.IndexAny(first, "\r\n"); i >= 0 {
 		first = first[:i]
 	}
 	for _, h := range pythonHeaders {
 		if bytes.HasPrefix(first, []byte(h)) {
-			return DialectPython
+			return dialectPython
 		}
 	}
-	return DialectGo
+	return dialectGo
 }
 
 // entries returns the effective entries: the last definition of each key

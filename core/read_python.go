@@ -15,7 +15,7 @@ import (
 // so no text is an error (checkText has already refused NUL bytes and
 // invalid UTF-8).
 func parsePython(src string) *parsed {
-	p := &parsed{src: src, dialect: DialectPython, defs: make([]span, 0, strings.Count(src, "\n")+1)}
+	p := &parsed{src: src, dialect: dialectPython, defs: make([]span, 0, strings.Count(src, "\n")+1)}
 	lines := newLines(src)
 	for pos, line := 0, 1; pos < len(src); line++ {
 		start := pos

@@ -64,7 +64,7 @@ func TestDotEnvDirectory(t *testing.T) {
 	if err != nil || p.ID != "" {
 		t.Fatalf("Resolve with a .env directory = %v, %v; want no ID and no error", p, err)
 	}
-	if _, err := Init(opts); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+	if _, err := initR(opts); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Fatalf("Init with a .env directory = %v, want a 'not a regular file' error", err)
 	}
 	if _, err := os.Stat(filepath.Join(opts.Root, "")); err == nil {

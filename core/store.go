@@ -46,10 +46,10 @@ func Open(opts Options) (*Store, error) {
 	return newStore(p, opts.lockTimeout()), nil
 }
 
-// OpenID returns the store of id under root, for callers that manage IDs
+// openID returns the store of id under root, for callers that manage IDs
 // themselves. The ID is validated (ErrInvalidID).
-func OpenID(root, id string) (*Store, error) {
-	if err := ValidateID(id); err != nil {
+func openID(root, id string) (*Store, error) {
+	if err := validateID(id); err != nil {
 		return nil, err
 	}
 	if !filepath.IsAbs(root) {
@@ -117,7 +117,7 @@ func (s *Store) Map() (map[string]string, error) {
 	return m, nil
 }
 
-// Get returns the value of key, or a *KeyError matching ErrNotFound.
+// Get returns the value of key, or a *NotFoundError matching ErrNotFound.
 func (s *Store) Get(key string) (string, error) {
 	entries, err := s.All()
 	if err != nil {
@@ -128,7 +128,7 @@ func (s *Store) Get(key string) (string, error) {
 			return e.Value, nil
 		}
 	}
-	return "", &KeyError{Key: shorten(key), Err: ErrNotFound}
+	return "", &NotFoundError{Keys: []string{key}}
 }
 
 // Set stores value under key, creating the store directory (0700) and file
@@ -159,14 +159,14 @@ func (s *Store) SetMany(entries []Entry) ([]Warning, error) {
 }
 
 // Delete removes keys. Keys that exist are removed even when others do not;
-// then it returns a *MissingKeysError (matching ErrNotFound) naming the
+// then it returns a *NotFoundError (matching ErrNotFound) naming the
 // missing ones. With no secrets file it creates nothing.
 func (s *Store) Delete(keys ...string) error {
 	if ok, err := s.Exists(); err != nil || !ok {
 		if err != nil {
 			return fmt.Errorf("secrets file: %w", err)
 		}
-		return &MissingKeysError{Keys: keys}
+		return &NotFoundError{Keys: keys}
 	}
 	var missing []string
 	err := s.Update(func(d *Document) error {
@@ -186,27 +186,10 @@ func (s *Store) Delete(keys ...string) error {
 		return err
 	}
 	if len(missing) > 0 {
-		return &MissingKeysError{Keys: missing}
+		return &NotFoundError{Keys: missing}
 	}
 	return nil
 }
-
-// MissingKeysError lists keys that Delete did not find. It matches
-// ErrNotFound.
-type MissingKeysError struct {
-	Keys []string // the keys not found, in the order asked
-}
-
-// Error names the missing keys.
-func (e *MissingKeysError) Error() string {
-	if len(e.Keys) == 1 {
-		return fmt.Sprintf("%q: %v", e.Keys[0], ErrNotFound)
-	}
-	return fmt.Sprintf("%d keys not found: %q", len(e.Keys), e.Keys)
-}
-
-// Is reports whether target is ErrNotFound.
-func (e *MissingKeysError) Is(target error) bool { return target == ErrNotFound }
 
 // Clear removes every secret, keeping the file and its comments, and
 // returns how many were removed. With no secrets file it creates nothing.
@@ -298,11 +281,11 @@ func (s *Store) Update(fn func(d *Document) error) error {
 		}
 		var d *Document
 		if data == nil {
-			d = NewDocument(s.header(), s.Path())
+			d = newDocument(s.Header(), s.Path())
 		} else if d, err = ParseDocument(data, s.Path()); err != nil {
 			return nil, err
 		}
-		d.Header = s.header()
+		d.Header = s.Header()
 		before := d.String()
 		if err := fn(d); err != nil {
 			return nil, err
@@ -338,14 +321,15 @@ func (s *Store) write(content func() ([]byte, error)) error {
 	return nil
 }
 
-// header is the comment block that starts a new secrets file.
-func (s *Store) header() string {
-	return Header(s.project.Dir, s.ID())
+// Header returns the comment block that starts the store's file: what the
+// file is, the project directory, the ID, and a warning not to share it. A
+// Document edited for the store (see Update) carries it.
+func (s *Store) Header() string {
+	return storeHeader(s.project.Dir, s.ID())
 }
 
-// Header returns the comment block a new secrets file starts with: what the
-// file is, the project directory, the ID, and a warning not to share it.
-func Header(projectDir, id string) string {
+// storeHeader returns the comment block a new secrets file starts with.
+func storeHeader(projectDir, id string) string {
 	h := "# user-secrets: local development secrets (dotenv syntax), kept outside the project tree\n"
 	if projectDir != "" {
 		if strings.ContainsAny(projectDir, "\r\n") {

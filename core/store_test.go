@@ -86,13 +86,13 @@ func TestStoreBasics(t *testing.T) {
 		t.Errorf("Get(B) = %q, %v", v, err)
 	}
 	data := fileText(t, s.Path())
-	if !strings.HasPrefix(data, Header(s.Project().Dir, fixtureID)) {
+	if !strings.HasPrefix(data, storeHeader(s.Project().Dir, fixtureID)) {
 		t.Errorf("secrets file does not start with the header:\n%s", data)
 	}
 
 	// Delete: existing keys go even when some are missing.
 	err = s.Delete("A", "NOPE", "C", "ALSO_NOPE")
-	var mk *MissingKeysError
+	var mk *NotFoundError
 	if !errors.Is(err, ErrNotFound) || !errors.As(err, &mk) || fmt.Sprint(mk.Keys) != "[NOPE ALSO_NOPE]" {
 		t.Errorf("Delete(A, NOPE, C, ALSO_NOPE) error = %v, want the two missing keys", err)
 	}
@@ -115,7 +115,7 @@ func TestStoreBasics(t *testing.T) {
 	if err != nil || n != 2 {
 		t.Errorf("Clear() = %d, %v; want 2, nil", n, err)
 	}
-	if got, want := fileText(t, s.Path()), Header(s.Project().Dir, fixtureID); got != want {
+	if got, want := fileText(t, s.Path()), storeHeader(s.Project().Dir, fixtureID); got != want {
 		t.Errorf("file after Clear = %q, want only the header %q", got, want)
 	}
 	if n, err := s.Clear(); err != nil || n != 0 {
@@ -417,7 +417,7 @@ func TestStorePythonFile(t *testing.T) {
 	}
 	mustSet(t, s, "C", "3")
 	data := fileText(t, s.Path())
-	if DetectDialect([]byte(data)) != DialectGo || !strings.HasPrefix(data, Header(s.Project().Dir, fixtureID)) {
+	if detectDialect([]byte(data)) != dialectGo || !strings.HasPrefix(data, storeHeader(s.Project().Dir, fixtureID)) {
 		t.Errorf("Set did not convert the Python file:\n%s", data)
 	}
 	all, err := s.All()
@@ -428,19 +428,19 @@ func TestStorePythonFile(t *testing.T) {
 
 func TestOpenID(t *testing.T) {
 	root := t.TempDir()
-	if _, err := OpenID(root, "../x"); !errors.Is(err, ErrInvalidID) {
-		t.Errorf("OpenID(../x) error = %v, want ErrInvalidID", err)
+	if _, err := openID(root, "../x"); !errors.Is(err, ErrInvalidID) {
+		t.Errorf("openID(../x) error = %v, want ErrInvalidID", err)
 	}
-	if _, err := OpenID("relative", fixtureID); err == nil {
-		t.Errorf("OpenID(relative root) succeeded")
+	if _, err := openID("relative", fixtureID); err == nil {
+		t.Errorf("openID(relative root) succeeded")
 	}
-	s, err := OpenID(root, fixtureID)
+	s, err := openID(root, fixtureID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mustSet(t, s, "A", "1")
 	if _, err := os.Stat(filepath.Join(root, fixtureID, ".secrets")); err != nil {
-		t.Errorf("OpenID store wrote elsewhere: %v", err)
+		t.Errorf("openID store wrote elsewhere: %v", err)
 	}
 }
 
@@ -522,7 +522,7 @@ func TestStoreErrorsOnOddFiles(t *testing.T) {
 }
 
 func TestReplaceIf(t *testing.T) {
-	s, err := OpenID(t.TempDir(), "0b5a4a36-3f7e-4d8c-9a4e-4a1f6f7a1b2c")
+	s, err := openID(t.TempDir(), "0b5a4a36-3f7e-4d8c-9a4e-4a1f6f7a1b2c")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,10 +54,10 @@ func runDelete(opts *DeleteOptions) error {
 	}
 	if !exists {
 		// Nothing to delete; do not create the store directory for it.
-		return &core.MissingKeysError{Keys: opts.Keys}
+		return &core.NotFoundError{Keys: opts.Keys}
 	}
 	err = s.Delete(opts.Keys...)
-	var missing *core.MissingKeysError
+	var missing *core.NotFoundError
 	if err != nil && !errors.As(err, &missing) {
 		return err
 	}

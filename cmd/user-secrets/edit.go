@@ -165,10 +165,10 @@ func runEdit(opts *EditOptions) error {
 // repaired.
 func editText(s *core.Store, raw []byte) (text []byte, converted bool, err error) {
 	d, err := core.ParseDocument(raw, s.Path())
-	if err != nil || d.Dialect() != core.DialectPython {
+	if err != nil || !d.PythonDialect() {
 		return raw, false, nil
 	}
-	d.Header = core.Header(s.Project().Dir, s.ID())
+	d.Header = s.Header()
 	if _, err := d.Update(nil, nil); err != nil { // converts the whole file
 		return nil, false, fmt.Errorf("convert the python-env-secrets file for editing: %w", err)
 	}

@@ -50,7 +50,7 @@ func exportStore(t *testing.T, entries []core.Entry) (*Factory, *bytes.Buffer, *
 	t.Helper()
 	root := t.TempDir()
 	const id = "0b5a4a36-3f7e-4d8c-9a4e-4a1f6f7a1b2c"
-	s, err := core.OpenID(root, id)
+	s, err := core.Open(core.Options{Root: root, ID: id})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,7 +84,7 @@ func runImport(opts *ImportOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.Move && doc.Dialect() == core.DialectPython {
+	if opts.Move && doc.PythonDialect() {
 		return fmt.Errorf("%s is a python-env-secrets file: --move edits only dotenv files in this project's grammar", name)
 	}
 	selected, err := selectEntries(doc.Entries(), opts.Keys, name)

@@ -110,7 +110,7 @@ func TestImportMoveCRLF(t *testing.T) {
 	} else if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o640 {
 		t.Errorf(".env mode after --move = %o, want 640", fi.Mode().Perm())
 	}
-	s, err := core.OpenID(root, id)
+	s, err := core.Open(core.Options{Root: root, ID: id})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,7 +99,7 @@ func runInfo(opts *InfoOptions) error {
 		}
 		if readErr == nil {
 			var s *core.Store
-			if s, readErr = core.OpenID(p.Root, p.ID); readErr == nil {
+			if s, readErr = f.Store(); readErr == nil {
 				var entries []core.Entry
 				entries, readErr = s.All()
 				in.Secrets = len(entries)

@@ -41,21 +41,17 @@ keeping every other byte of the file, and creates the secrets file.`,
 
 func runInit(opts *InitOptions) error {
 	f := opts.F
-	res, err := core.Init(f.Options())
+	s, created, err := core.Init(f.Options())
 	if err != nil {
 		return err
 	}
-	p := res.Project
+	p := s.Project()
 	fmt.Fprintf(f.IO.Out, "Initialised with USER_SECRETS_ID: %s\nSecrets file: %s\n", p.ID, p.SecretsFile())
-	reportInit(f, res)
-	if res.Created {
+	reportInit(f, p, created)
+	if created {
 		return nil
 	}
 	// The ID existed: a secrets file that is there must still read.
-	s, err := core.OpenID(p.Root, p.ID)
-	if err != nil {
-		return err
-	}
 	_, err = s.All()
 	return err
 }
@@ -63,21 +59,20 @@ func runInit(opts *InitOptions) error {
 // initStore is init for a command that needs a store and found no ID (set,
 // import): it creates the ID, says so, and opens the new store.
 func initStore(f *Factory) (*core.Store, error) {
-	res, err := core.Init(f.Options())
+	s, created, err := core.Init(f.Options())
 	if err != nil {
 		return nil, err
 	}
-	f.IO.Infof("No USER_SECRETS_ID yet: initialised with USER_SECRETS_ID: %s", res.Project.ID)
-	reportInit(f, res)
-	return f.Store()
+	f.IO.Infof("No USER_SECRETS_ID yet: initialised with USER_SECRETS_ID: %s", s.ID())
+	reportInit(f, s.Project(), created)
+	return s, nil
 }
 
 // reportInit says on stderr what Init did, and hints at .gitignore when
 // the .env holding the ID is in a git work tree but not ignored.
-func reportInit(f *Factory, res *core.InitResult) {
-	p := res.Project
+func reportInit(f *Factory, p *core.Project, created bool) {
 	switch {
-	case res.Created:
+	case created:
 		f.IO.Infof("Wrote USER_SECRETS_ID to %s", p.EnvFile)
 	case p.Source == core.SourceExplicit:
 		f.IO.Infof("USER_SECRETS_ID was given by --id; nothing written")

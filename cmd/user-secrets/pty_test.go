@@ -152,7 +152,7 @@ func TestPTYSetHiddenPrompt(t *testing.T) {
 	if !r.echo() {
 		t.Errorf("echo is still off after set")
 	}
-	s, err := core.OpenID(store, ptyID)
+	s, err := core.Open(core.Options{Root: store, ID: ptyID})
 	if err != nil {
 		t.Fatal(err)
 	}
