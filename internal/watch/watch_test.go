@@ -147,7 +147,7 @@ func TestTempRename(t *testing.T) {
 func TestStoreSet(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
-	s, err := core.OpenID(root, "0f8fad5b-d9cb-469f-a165-70867728950e")
+	s, err := core.Open(core.Options{Root: root, ID: "0f8fad5b-d9cb-469f-a165-70867728950e"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +239,7 @@ func TestDirectoryCreatedLater(t *testing.T) {
 func TestDirectoryAndFileCreatedLater(t *testing.T) {
 	t.Parallel()
 	root := filepath.Join(t.TempDir(), "usersecrets")
-	s, err := core.OpenID(root, "0f8fad5b-d9cb-469f-a165-70867728950e")
+	s, err := core.Open(core.Options{Root: root, ID: "0f8fad5b-d9cb-469f-a165-70867728950e"})
 	if err != nil {
 		t.Fatal(err)
 	}
