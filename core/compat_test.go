@@ -30,7 +30,7 @@ type hardValue struct {
 	value string
 }
 
-// hardValues is the corpus of SPEC §4.2: values that some dotenv reader
+// hardValues is the differential corpus: values that some dotenv reader
 // reads differently from another.
 func hardValues() []hardValue {
 	var lines strings.Builder
@@ -389,7 +389,7 @@ func checkAccepts(t *testing.T, results []compatResult, readers compat.Readers) 
 	}
 }
 
-// checkChooseForm asserts that compat.ChooseForm follows SPEC §4.2 over the real
+// checkChooseForm asserts that compat.ChooseForm follows the writer's rule over the real
 // readers' behaviour (all five readers must have been run).
 func checkChooseForm(t *testing.T, results []compatResult) {
 	t.Helper()
@@ -417,7 +417,7 @@ func checkChooseForm(t *testing.T, results []compatResult) {
 	}
 }
 
-// TestCompat is the differential test of SPEC §4.2: compat.Accepts and compat.ChooseForm
+// TestCompat is the differential test: compat.Accepts and compat.ChooseForm
 // against godotenv, gotenv, python-dotenv and the §4.3 reference reader.
 func TestCompat(t *testing.T) {
 	values := hardValues()
@@ -623,20 +623,20 @@ func matrixDoc(results []compatResult) string {
      Regenerate: UPDATE_MATRIX=1 go test -run '^TestCompat$' ./core -->
 
 Each value of the test corpus is written the way ` + "`user-secrets set`" + ` writes it
-(` + "`core.FormatValue`" + `: the first of bare ` + "`KEY=value`" + `, single-quoted ` + "`KEY='value'`" + ` and
+(` + "`compat.FormatValue` in internal/compat" + `: the first of bare ` + "`KEY=value`" + `, single-quoted ` + "`KEY='value'`" + ` and
 double-quoted ` + "`KEY=\"value\"`" + ` that every reader reads back exactly; else the first that
 this project's reader and godotenv read exactly; else double-quoted), and read back by
-the real readers of the compatibility set (SPEC §4.2):
+the real readers of the compatibility set:
 
 * **user-secrets**: this project's reader (` + "`core.Parse`" + `);
 * **godotenv**: github.com/joho/godotenv v1.5.1, ` + "`godotenv.Unmarshal`" + ` (what koanf's ` + "`parsers/dotenv`" + ` calls);
 * **gotenv**: github.com/subosito/gotenv v1.6.0, ` + "`gotenv.StrictParse`" + ` (what Viper's dotenv codec calls);
 * **python-dotenv**: Debian's python3-dotenv 0.21, ` + "`dotenv_values`" + ` on the file as ` + "`open()`" + ` reads it;
-* **python-env-secrets**: a reference implementation of that tool's line reader (SPEC §4.3).
+* **python-env-secrets**: a reference implementation of that tool's line reader (the rules in docs/file-format.md).
 
 A reader reads a value exactly when it returns the same string with the line alone in a
 file, between other lines (quoted ones included), last in a file without a final newline,
-and in a file with CRLF line ends, leaving the other lines' values intact. ` + "`core.Accepts`" + ` models each reader, and the
+and in a file with CRLF line ends, leaving the other lines' values intact. ` + "`compat.Accepts`" + ` models each reader, and the
 test checks the model against the real reader for every value, form and reader, over this
 corpus and a sample of random values built from troublesome characters.
 

@@ -8,7 +8,7 @@ import (
 	"github.com/go-user-secrets/user-secrets/internal/compat"
 )
 
-// Document is a dotenv file held for format-preserving edits (SPEC §4.2):
+// Document is a dotenv file held for format-preserving edits:
 // setting a key rewrites only that key's line, a new key is appended,
 // deleting removes the key's lines, and every other byte is kept.
 //
@@ -28,7 +28,7 @@ type Document struct {
 // compatibility set would read differently. It names the key, never the
 // value.
 type Warning struct {
-	Key     string  // the key whose value is affected
+	Key string // the key whose value is affected
 	// Misread names the readers that would read something else, such as
 	// "godotenv" (koanf's dotenv parser) or "gotenv" (Viper's).
 	Misread []string

@@ -11,7 +11,7 @@ import (
 var (
 	// ErrNotFound means a key is not in the store.
 	ErrNotFound = errors.New("secret not found")
-	// ErrNoID means no USER_SECRETS_ID could be resolved (SPEC §3). The
+	// ErrNoID means no USER_SECRETS_ID could be resolved. The
 	// concrete error is a *NoIDError that says where the search looked.
 	ErrNoID = errors.New("no USER_SECRETS_ID found")
 	// ErrInvalidID means an ID is not a canonical textual UUID.

@@ -108,7 +108,7 @@ func isUUID(s string) bool {
 	return true
 }
 
-// Resolve finds the project and its ID (SPEC §3): Options.ID, then
+// Resolve finds the project and its ID: Options.ID, then
 // $USER_SECRETS_ID, then .env (Options.ProjectDir/.env only, or else the
 // nearest .env defining USER_SECRETS_ID from the working directory up).
 //

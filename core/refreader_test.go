@@ -12,7 +12,7 @@ type refEntry struct {
 }
 
 // refRead is a reference implementation of the python-env-secrets reader,
-// written from SPEC §4.3 and the Python tool's behaviour, independently of
+// written from the Python tool's rules and behaviour, independently of
 // parsePython: per line, strip Python white space (str.strip), skip empty
 // lines and lines starting with '#', drop one leading "export ", skip lines
 // without '=', split at the first '=', strip both sides, and remove one pair

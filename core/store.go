@@ -19,7 +19,7 @@ const lockFileName = ".secrets.lock"
 
 // Store is one project's secrets file, <root>/<id>/.secrets. Reads need no
 // lock: writes replace the file atomically, so a reader sees a whole old or
-// a whole new file. Every write is a locked read-modify-write (SPEC §5).
+// a whole new file. Every write is a locked read-modify-write.
 //
 // A Store is safe for concurrent use by goroutines and processes.
 type Store struct {
