@@ -1,6 +1,6 @@
 module github.com/go-user-secrets/user-secrets
 
-go 1.26.0
+go 1.25.0
 
 require (
 	github.com/creack/pty v1.1.24
@@ -20,8 +20,8 @@ require (
 	github.com/spf13/viper v1.21.0
 	github.com/subosito/gotenv v1.6.0
 	go.uber.org/goleak v1.3.0
-	golang.org/x/sys v0.50.0
-	golang.org/x/term v0.48.0
+	golang.org/x/sys v0.47.0
+	golang.org/x/term v0.45.0
 )
 
 require (
