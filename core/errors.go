@@ -47,12 +47,18 @@ type NoIDError struct {
 	// Looked lists where the search looked, in order: "$USER_SECRETS_ID"
 	// and each .env file considered.
 	Looked []string
+	// Skipped says what the search passed over (see Project.Warnings).
+	Skipped []string
 }
 
 // Error says where the search looked and how to create an ID.
 func (e *NoIDError) Error() string {
-	return fmt.Sprintf("no USER_SECRETS_ID found (looked in %s): run `user-secrets init`",
-		strings.Join(e.Looked, ", "))
+	skipped := ""
+	if len(e.Skipped) > 0 {
+		skipped = "; " + strings.Join(e.Skipped, "; ")
+	}
+	return fmt.Sprintf("no USER_SECRETS_ID found (looked in %s%s): run `user-secrets init`",
+		strings.Join(e.Looked, ", "), skipped)
 }
 
 // Is reports whether target is ErrNoID.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/go-user-secrets/user-secrets/internal/envid"
+	"github.com/go-user-secrets/user-secrets/internal/fsutil"
 )
 
 // EnvFileName is the name of the project file that holds USER_SECRETS_ID.
@@ -57,6 +58,9 @@ type Project struct {
 	Root string
 	// Looked lists where the search looked: "$USER_SECRETS_ID" and each .env.
 	Looked []string
+	// Warnings says what the search skipped that the user should know of:
+	// a .env that is a FIFO or a device, say. They never hold a value.
+	Warnings []string
 }
 
 // SecretsDir returns the project's store directory, <root>/<id>, or "" when
@@ -167,6 +171,14 @@ func Resolve(opts Options) (*Project, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
+		if errors.Is(err, fsutil.ErrNotRegular) {
+			// A directory is most likely a Python virtualenv named .env;
+			// a FIFO or a device is worth a word.
+			if fi, serr := os.Stat(path); serr == nil && !fi.IsDir() {
+				p.Warnings = append(p.Warnings, fmt.Sprintf("%s is %s, not a regular file: skipped", path, fsutil.Kind(fi.Mode())))
+			}
+			continue
+		}
 		p.Looked = append(p.Looked, path)
 		if err != nil {
 			return nil, err
@@ -224,12 +236,10 @@ func projectDirFrom(wd string) string {
 // skips the lines inside a quoted value that spans lines (as godotenv and
 // python-dotenv do); the last definition wins. line is 0 when the file does not define the ID. The
 // returned id is not validated. A path that is not a regular file (a Python
-// virtualenv named .env, say) gives an error matching fs.ErrNotExist.
+// virtualenv named .env, say) gives an error matching fsutil.ErrNotRegular,
+// found without blocking; a file larger than 64 MiB, fsutil.ErrTooLarge.
 func scanEnvFileID(path string) (id string, line int, err error) {
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-		return "", 0, fmt.Errorf("%s is not a regular file: %w", path, fs.ErrNotExist)
-	}
-	data, err := os.ReadFile(path)
+	data, _, err := fsutil.ReadRegular(path)
 	if err != nil {
 		return "", 0, err
 	}

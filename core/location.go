@@ -77,10 +77,12 @@ func (o *Options) lockTimeout() time.Duration {
 
 // StoreRoot returns the directory that holds every project's store:
 //
-//  1. Options.Root, else $USER_SECRETS_DIR (which must be absolute);
+//  1. Options.Root, else $USER_SECRETS_DIR;
 //  2. on Windows, %APPDATA%\Python\UserSecrets (if APPDATA is unset, the
 //     user's roaming config directory);
 //  3. elsewhere, $HOME/.python/usersecrets.
+//
+// Each must be an absolute path, or StoreRoot returns an error naming it.
 //
 // These are the locations python-env-secrets uses, so both tools share one
 // store. StoreRoot creates nothing.
@@ -109,6 +111,9 @@ func StoreRoot(opts Options) (string, error) {
 				return "", fmt.Errorf("locate the store: %%APPDATA%% is unset and %w", err)
 			}
 		}
+		if !isAbs(appData, opts.targetOS()) {
+			return "", fmt.Errorf("locate the store: %%APPDATA%%=%q is not an absolute path", appData)
+		}
 		return joinOS(opts.targetOS(), appData, "Python", "UserSecrets"), nil
 	}
 	home := opts.userHomeDir
@@ -121,6 +126,11 @@ func StoreRoot(opts Options) (string, error) {
 	}
 	if dir == "" {
 		return "", fmt.Errorf("locate the store: home directory is unknown (set $HOME or $%s)", EnvDir)
+	}
+	if !isAbs(dir, opts.targetOS()) {
+		// A relative $HOME would put the store wherever the command runs,
+		// inside the project tree even.
+		return "", fmt.Errorf("locate the store: the home directory $HOME=%q is not an absolute path", dir)
 	}
 	return joinOS(opts.targetOS(), dir, ".python", "usersecrets"), nil
 }

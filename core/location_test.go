@@ -62,6 +62,16 @@ func TestStoreRoot(t *testing.T) {
 			wantErr: "$HOME is not defined",
 		},
 		{
+			name:    "relative home",
+			opts:    Options{goos: "linux", LookupEnv: emptyEnv, userHomeDir: home(".")},
+			wantErr: `$HOME="." is not an absolute path`,
+		},
+		{
+			name:    "relative APPDATA",
+			opts:    Options{goos: "windows", LookupEnv: lookupIn(map[string]string{"APPDATA": `AppData\Roaming`}), userConfigDir: noCfg},
+			wantErr: `%APPDATA%="AppData\\Roaming" is not an absolute path`,
+		},
+		{
 			name:    "empty home",
 			opts:    Options{goos: "linux", LookupEnv: emptyEnv, userHomeDir: home("")},
 			wantErr: "USER_SECRETS_DIR",

@@ -14,8 +14,10 @@ import (
 	"github.com/go-user-secrets/user-secrets/internal/fsutil"
 )
 
-// lockFileName is the advisory lock file in a project's store directory.
-const lockFileName = ".secrets.lock"
+// lockFileName is the advisory lock file in a project's store directory:
+// the secrets file's name and ".lock". Beside a secrets file reached through
+// a symbolic link, the lock is the target's name and ".lock".
+const lockFileName = secretsFileName + ".lock"
 
 // Store is one project's secrets file, <root>/<id>/.secrets. Reads need no
 // lock: writes replace the file atomically, so a reader sees a whole old or
@@ -41,7 +43,7 @@ func Open(opts Options) (*Store, error) {
 		return nil, err
 	}
 	if p.ID == "" {
-		return nil, &NoIDError{Looked: p.Looked}
+		return nil, &NoIDError{Looked: p.Looked, Skipped: p.Warnings}
 	}
 	return newStore(p, opts.lockTimeout()), nil
 }
@@ -82,9 +84,11 @@ func (s *Store) Exists() (bool, error) {
 }
 
 // ReadFile returns the raw content of the secrets file; a missing file is
-// not an error (nil, nil).
+// not an error (nil, nil). A secrets file that is not a regular file (a
+// FIFO, a device, a directory, or a symbolic link to one) is an error at
+// once, never a hang; so is one larger than 64 MiB.
 func (s *Store) ReadFile() ([]byte, error) {
-	data, err := os.ReadFile(s.path)
+	data, _, err := fsutil.ReadRegular(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -92,6 +96,28 @@ func (s *Store) ReadFile() ([]byte, error) {
 		return nil, fmt.Errorf("read secrets file: %w", err)
 	}
 	return data, nil
+}
+
+// target returns the file a write replaces: the secrets file, or, when it
+// is a symbolic link, the file the link leads to, which must exist and be a
+// regular file. The link itself is kept.
+func (s *Store) target() (string, error) {
+	target, err := fsutil.ResolveLink(s.path)
+	if err != nil {
+		return "", err
+	}
+	fi, err := os.Lstat(target)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && target == s.path:
+		return target, nil // a new secrets file
+	case errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("secrets file %s is a symbolic link to %s, which does not exist", s.path, target)
+	case err != nil:
+		return "", fmt.Errorf("secrets file: %w", err)
+	case !fi.Mode().IsRegular():
+		return "", fmt.Errorf("secrets file %s: %w (%s): refused", target, fsutil.ErrNotRegular, fsutil.Kind(fi.Mode()))
+	}
+	return target, nil
 }
 
 // All returns every secret in file order. A missing file holds no secrets.
@@ -299,23 +325,34 @@ func (s *Store) Update(fn func(d *Document) error) error {
 
 // write creates the store directory if needed, takes the lock, cleans up
 // temporary files of dead writers, and writes what content returns (nil:
-// nothing).
+// nothing). When the secrets file is a symbolic link, the lock, the
+// temporary file and the rename are beside the file it leads to, so that
+// writers through two links to one file exclude each other.
 func (s *Store) write(content func() ([]byte, error)) error {
-	dir := s.Dir()
-	if err := mkdirPrivate(dir); err != nil {
+	if err := mkdirPrivate(s.Dir()); err != nil {
 		return err
 	}
-	unlock, err := fsutil.Lock(filepath.Join(dir, lockFileName), s.lockTimeout)
+	target, err := s.target()
+	if err != nil {
+		return err
+	}
+	unlock, err := fsutil.Lock(target+".lock", s.lockTimeout)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	fsutil.CleanTemp(s.Path())
+	if target, err = s.target(); err != nil { // the link may have changed meanwhile
+		return err
+	}
+	fsutil.CleanTemp(target)
 	data, err := content()
 	if err != nil || data == nil {
 		return err
 	}
-	if err := fsutil.WriteAtomic(s.Path(), data, 0o600, fsutil.Private); err != nil {
+	if len(data) > fsutil.MaxFileSize {
+		return fmt.Errorf("write secrets file: the new content is %w", fsutil.ErrTooLarge)
+	}
+	if err := fsutil.WriteAtomic(target, data, 0o600, fsutil.Private); err != nil {
 		return fmt.Errorf("write secrets file: %w", err)
 	}
 	return nil

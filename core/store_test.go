@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -283,12 +284,17 @@ func TestStoreSymlink(t *testing.T) {
 	if v, err := s.Get("B"); err != nil || v != "2" {
 		t.Errorf("Get(B) through the link = %q, %v", v, err)
 	}
+	// Beside the target: the lock, and no temporary file left.
+	var names []string
 	entries, _ := os.ReadDir(elsewhere)
-	if len(entries) != 1 {
-		t.Errorf("the target's directory holds %d files, want 1 (no temporary left)", len(entries))
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if !slices.Equal(names, []string{"real.secrets", "real.secrets.lock"}) {
+		t.Errorf("the target's directory holds %q, want the file and its lock", names)
 	}
 
-	// A relative link, and a dangling one that the first write creates.
+	// A relative link works; a dangling one is refused and left alone.
 	s2 := newTestStore(t)
 	if err := os.MkdirAll(filepath.Join(s2.Dir(), "sub"), 0o700); err != nil {
 		t.Fatal(err)
@@ -296,9 +302,14 @@ func TestStoreSymlink(t *testing.T) {
 	if err := os.Symlink(filepath.Join("sub", "new.secrets"), s2.Path()); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s2.Set("A", "1"); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("Set through a dangling link: error = %v, want one saying the target does not exist", err)
+	}
+	mustNotExist(t, filepath.Join(s2.Dir(), "sub", "new.secrets"))
+	putFile(t, filepath.Join(s2.Dir(), "sub", "new.secrets"), "")
 	mustSet(t, s2, "A", "1")
 	if fi, err := os.Lstat(s2.Path()); err != nil || fi.Mode()&os.ModeSymlink == 0 {
-		t.Errorf("dangling .secrets link was replaced by a file")
+		t.Errorf(".secrets link was replaced by a file")
 	}
 	if v, err := s2.Get("A"); err != nil || v != "1" {
 		t.Errorf("Get(A) through a relative link = %q, %v", v, err)
@@ -310,13 +321,15 @@ func TestStoreLeftoverTempFiles(t *testing.T) {
 	mustSet(t, s, "A", "1")
 	leftovers := []string{
 		filepath.Join(s.Dir(), ".secrets"+fsutil.TempPrefix+"0123456789abcdef"),
-		filepath.Join(s.Dir(), ".secrets"+fsutil.TempPrefix+"dead"),
+		filepath.Join(s.Dir(), ".secrets"+fsutil.TempPrefix+"00000000deadbeef"),
 	}
 	for _, p := range leftovers {
 		putFile(t, p, "A=partial\nB='unterminated\n")
 	}
 	other := filepath.Join(s.Dir(), "notes.txt")
 	putFile(t, other, "mine\n")
+	backup := filepath.Join(s.Dir(), ".secrets"+fsutil.TempPrefix+"mybackup")
+	putFile(t, backup, "A=mine\n")
 
 	all, err := s.All()
 	if err != nil || !sameEntries(all, entriesKV("A", "1")) {
@@ -329,13 +342,9 @@ func TestStoreLeftoverTempFiles(t *testing.T) {
 	for _, p := range leftovers {
 		mustNotExist(t, p)
 	}
-	if _, err := os.Stat(other); err != nil {
-		t.Errorf("the next write removed an unrelated file: %v", err)
-	}
-	entries, _ := os.ReadDir(s.Dir())
-	for _, e := range entries {
-		if fsutil.IsTemp(e.Name()) {
-			t.Errorf("temporary file %s left after a write", e.Name())
+	for _, p := range []string{other, backup} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("the next write removed a file it did not make: %v", err)
 		}
 	}
 }

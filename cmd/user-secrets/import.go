@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -74,10 +73,13 @@ func runImport(opts *ImportOptions) error {
 	var data []byte
 	var err error
 	if path == "-" {
-		if data, err = io.ReadAll(ios.In); err != nil {
+		if data, err = io.ReadAll(io.LimitReader(ios.In, fsutil.MaxFileSize+1)); err != nil {
 			return fmt.Errorf("read standard input: %w", err)
 		}
-	} else if data, err = os.ReadFile(path); err != nil {
+		if len(data) > fsutil.MaxFileSize {
+			return fmt.Errorf("standard input is %w", fsutil.ErrTooLarge)
+		}
+	} else if data, _, err = fsutil.ReadRegular(path); err != nil {
 		return err
 	}
 	doc, err := core.ParseDocument(data, name)
@@ -226,7 +228,7 @@ func moveOut(ios *IOStreams, path, name string, selected []core.Entry, stored ma
 	if len(stored) == 0 {
 		return nil
 	}
-	data, err := os.ReadFile(path)
+	data, _, err := fsutil.ReadRegular(path)
 	if err != nil {
 		return err
 	}

@@ -69,6 +69,7 @@ func runInfo(opts *InfoOptions) error {
 	if err != nil {
 		return err
 	}
+	f.Warn(p)
 	in := info{
 		ProjectDir: p.Dir,
 		EnvFile:    p.EnvFile,

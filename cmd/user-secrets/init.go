@@ -46,6 +46,7 @@ func runInit(opts *InitOptions) error {
 		return err
 	}
 	p := s.Project()
+	f.Warn(p)
 	fmt.Fprintf(f.IO.Out, "Initialised with USER_SECRETS_ID: %s\nSecrets file: %s\n", p.ID, p.SecretsFile())
 	reportInit(f, p, created)
 	if created {

@@ -35,6 +35,20 @@ type Factory struct {
 	ID         string
 	// LookupEnv reads the environment; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
+
+	warned bool // the project's warnings have been printed
+}
+
+// Warn prints the warnings of the ID search (a .env that is a FIFO, say),
+// once per command.
+func (f *Factory) Warn(p *core.Project) {
+	if f.warned || p == nil {
+		return
+	}
+	f.warned = true
+	for _, w := range p.Warnings {
+		f.IO.Warnf("%s", w)
+	}
 }
 
 // Options returns the core options for the global flags.
@@ -45,7 +59,11 @@ func (f *Factory) Options() core.Options {
 // Store opens the project's store; without an ID it returns core's
 // *NoIDError, whose text says how to fix it.
 func (f *Factory) Store() (*core.Store, error) {
-	return core.Open(f.Options())
+	s, err := core.Open(f.Options())
+	if s != nil {
+		f.Warn(s.Project())
+	}
+	return s, err
 }
 
 // Entries opens the project's store and returns its secrets in file order.

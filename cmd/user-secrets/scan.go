@@ -17,6 +17,7 @@ import (
 
 	"github.com/go-user-secrets/user-secrets/core"
 	"github.com/go-user-secrets/user-secrets/internal/envid"
+	"github.com/go-user-secrets/user-secrets/internal/fsutil"
 	"github.com/spf13/cobra"
 )
 
@@ -138,9 +139,9 @@ func runScan(opts *ScanOptions) error {
 // warnSecretLookingKeys names the keys of the .env at path that look like
 // secrets (never their values), and suggests moving them into the store.
 func warnSecretLookingKeys(ios *IOStreams, path string) {
-	data, err := os.ReadFile(path)
+	data, _, err := fsutil.ReadRegular(path)
 	if err != nil {
-		return // no .env: nothing to say
+		return // no .env, or not one to read (a FIFO, a virtualenv): nothing to say
 	}
 	keys := secretLookingKeys(data)
 	if len(keys) == 0 {

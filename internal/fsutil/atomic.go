@@ -28,7 +28,7 @@ const TempPrefix = ".tmp-"
 // umask. If path is a symbolic link, the link is kept and its target is
 // replaced.
 func WriteAtomic(path string, data []byte, perm fs.FileMode, policy Policy) error {
-	target, err := resolveLink(path)
+	target, err := ResolveLink(path)
 	if err != nil {
 		return err
 	}
@@ -70,9 +70,10 @@ func WriteAtomic(path string, data []byte, perm fs.FileMode, policy Policy) erro
 	return SyncDir(dir)
 }
 
-// resolveLink follows path through symbolic links to the file that a write
-// should replace. A path that does not exist is returned as it is.
-func resolveLink(path string) (string, error) {
+// ResolveLink follows path through symbolic links to the file that a
+// write should replace. A path that does not exist (a new file, or the
+// missing target of a link) is returned as it is.
+func ResolveLink(path string) (string, error) {
 	for range 40 {
 		fi, err := os.Lstat(path)
 		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
@@ -137,16 +138,17 @@ func createTemp(dir, prefix string, perm fs.FileMode, exact bool) (*os.File, err
 }
 
 // CleanTemp removes the temporary files that WriteAtomic calls for path
-// left behind when their process died. Call it only while holding the lock
-// that serialises writers of path.
+// left behind when their process died: only regular files named exactly as
+// WriteAtomic names them (the prefix and 16 hex digits), never a user's
+// ".secrets.tmp-backup". Call it only while holding the lock that
+// serialises writers of path.
 func CleanTemp(path string) { cleanTemp(path, 0) }
 
 // CleanStaleTemp is CleanTemp for a file whose writers share no lock (a
 // project's .env): it removes only the temporary files last modified more
 // than StaleTempAge ago. A live writer's file is younger; and a writer
 // whose file went missing all the same only fails, leaving path as it was.
-// As the directory is the user's, it removes only names that WriteAtomic
-// makes (the prefix and 16 hex digits): not a ".env.tmp-backup".
+// Like CleanTemp, it removes only names that WriteAtomic makes.
 //
 // A leftover of a .env holds its content, secrets and all, under a name
 // that a .gitignore line ".env" does not match.
@@ -156,10 +158,10 @@ func CleanStaleTemp(path string) { cleanTemp(path, StaleTempAge) }
 // CleanStaleTemp to take it for a leftover: far longer than a write takes.
 const StaleTempAge = time.Minute
 
-// cleanTemp removes path's temporary files; with age > 0, only those that
-// Leftovers lists, last modified at least age ago.
+// cleanTemp removes path's temporary files; with age > 0, only those last
+// modified at least age ago.
 func cleanTemp(path string, age time.Duration) {
-	for _, t := range temps(path, age > 0) {
+	for _, t := range Leftovers(path) {
 		if age > 0 {
 			if fi, err := os.Lstat(t); err != nil || time.Since(fi.ModTime()) < age {
 				continue
@@ -173,13 +175,8 @@ func cleanTemp(path string, age time.Duration) {
 // symbolic links, at its target) named as WriteAtomic names its temporary
 // files for path: the prefix and 16 hex digits. Outside a write they are
 // what a killed write left, each a copy of path's new content.
-func Leftovers(path string) []string { return temps(path, true) }
-
-// temps returns the paths of path's temporary files: with exact, only the
-// regular files that WriteAtomic names exactly; without, every name with
-// the prefix.
-func temps(path string, exact bool) []string {
-	target, err := resolveLink(path)
+func Leftovers(path string) []string {
+	target, err := ResolveLink(path)
 	if err != nil {
 		return nil
 	}
@@ -194,7 +191,7 @@ func temps(path string, exact bool) []string {
 	var out []string
 	for _, e := range entries {
 		suffix, ok := strings.CutPrefix(e.Name(), name+TempPrefix)
-		if !ok || exact && (len(suffix) != 16 || strings.Trim(suffix, "0123456789abcdef") != "" || !e.Type().IsRegular()) {
+		if !ok || len(suffix) != 16 || strings.Trim(suffix, "0123456789abcdef") != "" || !e.Type().IsRegular() {
 			continue
 		}
 		out = append(out, filepath.Join(dir, e.Name()))

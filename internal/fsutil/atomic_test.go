@@ -175,14 +175,16 @@ func TestWriteAtomicKeepMode(t *testing.T) {
 func TestCleanTemp(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, ".secrets")
-	for _, name := range []string{".secrets", ".secrets" + TempPrefix + "0011", ".secrets" + TempPrefix + "x", "other" + TempPrefix + "1", ".secrets.lock", "notes"} {
+	for _, name := range []string{".secrets", ".secrets" + TempPrefix + "00112233445566ff", ".secrets" + TempPrefix + "mybackup", ".secrets" + TempPrefix + "0011", "other" + TempPrefix + "1", ".secrets.lock", "notes"} {
 		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
 	CleanTemp(path)
 	left := dirNames(dir)
-	want := []string{".secrets", ".secrets.lock", "notes", "other" + TempPrefix + "1"}
+	// Only the name WriteAtomic makes goes: a user's backup, or a name
+	// that is merely like it, stays.
+	want := []string{".secrets", ".secrets.lock", ".secrets" + TempPrefix + "0011", ".secrets" + TempPrefix + "mybackup", "notes", "other" + TempPrefix + "1"}
 	if strings.Join(left, ",") != strings.Join(want, ",") {
 		t.Errorf("after CleanTemp the directory holds %q, want %q", left, want)
 	}
@@ -241,7 +243,11 @@ func TestCleanTempThroughSymlink(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(real, "t"), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	leftover := filepath.Join(real, "t"+TempPrefix+"ab")
+	leftover := filepath.Join(real, "t"+TempPrefix+"00000000000000ab")
+	mine := filepath.Join(real, "t"+TempPrefix+"ab")
+	if err := os.WriteFile(mine, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(leftover, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -252,6 +258,9 @@ func TestCleanTempThroughSymlink(t *testing.T) {
 	CleanTemp(link)
 	if _, err := os.Stat(leftover); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("CleanTemp through a link left the target's temporary file")
+	}
+	if _, err := os.Stat(mine); err != nil {
+		t.Errorf("CleanTemp through a link removed a file it did not make: %v", err)
 	}
 }
 

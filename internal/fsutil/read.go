@@ -1,0 +1,73 @@
+package fsutil
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+)
+
+// MaxFileSize is the largest file ReadRegular reads: a secrets file or a
+// .env is a few kilobytes, and anything near this size is a mistake or an
+// attack, not something to load into memory.
+const MaxFileSize = 64 << 20
+
+// ErrNotRegular means a path names a FIFO, a device, a directory or any
+// other file that is not a regular file.
+var ErrNotRegular = errors.New("not a regular file")
+
+// ErrTooLarge means a file is larger than MaxFileSize.
+var ErrTooLarge = fmt.Errorf("larger than %d MiB", MaxFileSize>>20)
+
+// ReadRegular reads the regular file at path, following symbolic links.
+// Anything else is an *fs.PathError matching ErrNotRegular, found without
+// blocking: the file is opened non-blocking (a FIFO without a writer would
+// otherwise hang the open) and checked with fstat before it is read. A file
+// larger than MaxFileSize is an error matching ErrTooLarge.
+//
+// It returns the file's information too, from the same open file.
+func ReadRegular(path string) ([]byte, fs.FileInfo, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fi, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w (%s)", ErrNotRegular, Kind(fi.Mode()))}
+	}
+	if fi.Size() > MaxFileSize {
+		return nil, fi, &fs.PathError{Op: "read", Path: path, Err: ErrTooLarge}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fi, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, fi, &fs.PathError{Op: "read", Path: path, Err: ErrTooLarge}
+	}
+	return data, fi, nil
+}
+
+// Kind names the type of file a mode describes, for messages.
+func Kind(m fs.FileMode) string {
+	switch {
+	case m.IsRegular():
+		return "a regular file"
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "not a regular file"
+}
