@@ -33,12 +33,17 @@
 // # Keys
 //
 // Viper lower-cases keys, on the way in and on lookup: the secret API_KEY is
-// v.GetString("api_key") (or "API_KEY"). "." is Viper's key delimiter, so a
-// secret named db.password is nested: v.GetString("db.password"),
-// v.Sub("db"). Options.Delimiter nests on another string too: with "__",
-// DB__PASSWORD is db.password as well, which suits secrets that must also
-// be valid environment variable names. Two secrets that would nest into one
-// another (DB and DB__PASSWORD) are an error.
+// v.GetString("api_key") (or "API_KEY"), and two secrets that differ only in
+// case (API_KEY and api_key) are an error, as Viper cannot hold both. "." is
+// Viper's key delimiter, so a secret named db.password is nested:
+// v.GetString("db.password"), v.Sub("db"). Options.Delimiter nests on
+// another string too: with "__", DB__PASSWORD is db.password as well, which
+// suits secrets that must also be valid environment variable names.
+// Options.TransformKey maps each key first (to strip a prefix, say). Two
+// secrets that would nest into one another (DB and DB__PASSWORD) or into
+// the same key (DB.PASSWORD and DB__PASSWORD) are an error naming both.
+//
+// Options are the same, with the same meanings, as package koanfprovider's.
 //
 // # Errors and logging
 //

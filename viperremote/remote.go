@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/go-user-secrets/user-secrets/internal/secrets"
 	"github.com/go-user-secrets/user-secrets/internal/watch"
 	"github.com/spf13/viper"
 )
@@ -49,7 +50,9 @@ var registerMu sync.Mutex
 //
 // The endpoint is the project directory (only its .env is read for
 // USER_SECRETS_ID, unless $USER_SECRETS_ID is set); the store is found as
-// core.StoreRoot says. Keys are lower-cased and nested on ".".
+// core.StoreRoot says. Keys are lower-cased and nested on ".", as Merge
+// does with the zero Options; the watch is debounced as Watch's is by
+// default (50ms).
 //
 // A remote provider is not told the config type Viper will decode with, so
 // the path names the rendering, which must match v's config type:
@@ -87,7 +90,7 @@ func RegisterRemote() {
 		if viper.RemoteConfig != nil {
 			next = viper.RemoteConfig
 		}
-		viper.RemoteConfig = &remote{next: next, debounce: 100 * time.Millisecond}
+		viper.RemoteConfig = &remote{next: next, debounce: secrets.DefaultDebounce}
 	}
 	for _, p := range viper.SupportedRemoteProviders {
 		if p == ProviderName {

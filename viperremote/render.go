@@ -37,19 +37,15 @@ func parseFormat(path string) (format, error) {
 
 // render returns the secrets in f. file names the secrets file in errors.
 func render(entries []core.Entry, file string, f format) ([]byte, error) {
-	switch f {
-	case formatDotenv:
+	if f == formatDotenv {
 		return renderDotenv(entries, file)
-	case formatTOML:
-		t, err := buildTree(entries, file, ".")
-		if err != nil {
-			return nil, err
-		}
-		return renderTOML(t), nil
 	}
-	t, err := buildTree(entries, file, ".")
+	t, err := tree(entries, file, nil, ".")
 	if err != nil {
 		return nil, err
+	}
+	if f == formatTOML {
+		return renderTOML(t), nil
 	}
 	return renderJSON(t), nil
 }
@@ -62,9 +58,9 @@ func render(entries []core.Entry, file string, f format) ([]byte, error) {
 // The layout is chosen for when the config type does not match: Viper's
 // dotenv decoder (gotenv) quotes the first line it cannot read in its error,
 // which Viper logs, and here that line is "{".
-func renderJSON(t *tree) []byte {
+func renderJSON(t *secrets.Tree) []byte {
 	b := []byte("{\n")
-	for i, k := range t.keys {
+	for i, k := range t.Keys {
 		if i > 0 {
 			b = append(b, ",\n"...)
 		}
@@ -74,9 +70,9 @@ func renderJSON(t *tree) []byte {
 }
 
 // appendObject appends t as a one-line JSON object.
-func appendObject(b []byte, t *tree) []byte {
+func appendObject(b []byte, t *secrets.Tree) []byte {
 	b = append(b, '{')
-	for i, k := range t.keys {
+	for i, k := range t.Keys {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
@@ -86,11 +82,11 @@ func appendObject(b []byte, t *tree) []byte {
 }
 
 // appendMember appends "k": value.
-func appendMember(b []byte, t *tree, k string) []byte {
+func appendMember(b []byte, t *secrets.Tree, k string) []byte {
 	b = appendQuoted(b, k)
 	b = append(b, ": "...)
-	switch v := t.vals[k].(type) {
-	case *tree:
+	switch v := t.Vals[k].(type) {
+	case *secrets.Tree:
 		return appendObject(b, v)
 	case string:
 		return appendQuoted(b, v)
@@ -134,9 +130,9 @@ func appendEscaped(b []byte, s string) []byte {
 // line of its own so that, when the config type does not match, the line a
 // decoder quotes in its error holds only the key: gotenv quotes the first
 // line, and the YAML decoder the first key.
-func renderTOML(t *tree) []byte {
+func renderTOML(t *secrets.Tree) []byte {
 	var b []byte
-	t.leaves(nil, func(path []string, value string) {
+	t.Leaves(nil, func(path []string, value string) {
 		for i, p := range path {
 			if i > 0 {
 				b = append(b, '.')
@@ -157,13 +153,13 @@ func renderTOML(t *tree) []byte {
 // A key gotenv cannot read, or a value it would read as something else, is
 // an error naming the key and its line.
 func renderDotenv(entries []core.Entry, file string) ([]byte, error) {
-	t, err := buildTree(entries, file)
+	list, err := secrets.Rekey(entries, file, secrets.KeyRules{Lower: true})
 	if err != nil {
 		return nil, err
 	}
 	var b []byte
-	for _, k := range t.keys {
-		e := t.from[k]
+	for _, s := range list {
+		e := s.Entry
 		if core.ValidateKey(e.Key) != nil {
 			return nil, fmt.Errorf("%s: secret %q cannot be written for Viper's dotenv codec, which reads only keys of letters, digits, '_' and '.' (use the json format)",
 				secrets.Where(file, e.Line), e.Key)
@@ -174,7 +170,7 @@ func renderDotenv(entries []core.Entry, file string) ([]byte, error) {
 				secrets.Where(file, e.Line), e.Key)
 		}
 		b = append(b, '\t')
-		b = append(b, k...)
+		b = append(b, s.Key...)
 		b = append(b, '=')
 		b = append(b, text...)
 		b = append(b, '\n')

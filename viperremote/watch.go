@@ -12,29 +12,37 @@ import (
 	"github.com/spf13/viper"
 )
 
-// Watch merges the project's secrets into v, as Merge does, and keeps v up
-// to date with both the secrets file and v's config file until stop is
-// called. It replaces v.WatchConfig: do not call v.WatchConfig on a Viper
-// you Watch, because Viper's watcher would reload v on a goroutine of its
-// own, racing with Watch's merges, and drop the secrets until they change.
+// Watch keeps the project's secrets in v up to date with both the
+// secrets file and v's config file, until stop is called. It replaces
+// v.WatchConfig: do not call v.WatchConfig on a Viper you Watch, because
+// Viper's watcher would reload v on a goroutine of its own, racing with
+// Watch's merges, and drop the secrets until they change.
 //
-// Call Watch after v.ReadInConfig (when there is a config file), as Merge.
-// Watch then watches v.ConfigFileUsed() as well as the secrets file. When
+// The first load is the caller's: v.ReadInConfig (when there is a config
+// file), Merge(v, opts), and a first read of v; then Watch, with the same
+// opts. Watch resolves the project once, when it starts, and reads the
+// secrets once (to know what it merges over); it merges nothing then, and
+// does not call onChange. A change made between the caller's Merge and
+// Watch is seen at the next change.
+//
+// Watch watches the secrets file and v.ConfigFileUsed(), if any. When
 // either changes (written, replaced, deleted, created; bursts of changes
 // are debounced by Options.Debounce), Watch reloads both as one step: it
 // re-reads the config file (v.ReadInConfig, which replaces v's config
-// layer), reads the secrets and merges them on top. A deleted secret so
-// stops shadowing the config file; without a config file, it is removed
-// from v's config layer, and v.SetDefault's value shows again.
+// layer), reads the secrets once and merges them on top. A deleted secret
+// so stops shadowing the config file; without a config file, it is
+// removed from v's config layer, and v.SetDefault's value shows again.
+// Reloads read the store resolved when Watch started, even if .env or
+// $USER_SECRETS_ID name another meanwhile.
 //
-// onChange (which may be nil) is called after the first merge, before
-// Watch returns, with nil; and after each reload, with nil or with what
-// went wrong: the secrets could not be read (a *core.ParseError naming the
-// line, say; the secrets merged before are merged again), or the config
-// file could not be (v then keeps the config it had). Both errors may come
-// together (see errors.Join). onChange is never called concurrently with
-// itself or with a reload, and it must not call stop. Watch never calls
-// the handler set with v.OnConfigChange: do its work in onChange.
+// After each reload, Watch calls onChange (which may be nil) with nil or
+// with what went wrong: the secrets could not be read (a *core.ParseError
+// naming the line, say; the secrets merged before are merged again), or
+// the config file could not be (v then keeps the config it had). Both
+// errors may come together (see errors.Join). No error contains a value.
+// onChange is never called concurrently with itself or with a reload.
+// Watch never calls the handler set with v.OnConfigChange: do its work in
+// onChange.
 //
 // Viper is not safe for concurrent use, and Watch writes to v from its own
 // goroutines. Between Watch and stop, read v only in onChange: to share
@@ -42,17 +50,20 @@ import (
 // a new struct, say) and publish the copy, with an atomic.Pointer for
 // instance. Do not write to v (v.Set, v.ReadInConfig, Merge) meanwhile.
 //
-// Watch returns the error of the first merge (as Merge) or of setting up a
-// watch, and then leaves nothing running and does not call onChange.
-// Without an ID (and without Options.Required) it merges nothing, and only
-// watches the config file, if any. A missing secrets file is watched, and
-// merged when it appears.
+// Watch returns the error of reading the secrets at the start (those of
+// Merge) or of setting up a watch, and then leaves nothing running.
+// Without an ID (and without Options.RequireStore) it only watches the
+// config file, if any. A missing secrets file is watched, and merged when
+// it appears.
 //
-// stop stops watching; when it returns, no onChange call runs or will run,
-// and no goroutine Watch started is left. It is safe to call more than
-// once. Its error is that of closing the file watches.
+// stop stops watching; when it returns, no reload or onChange call starts
+// any more. Unless onChange is running, stop waits until the goroutines
+// Watch started are gone. While onChange is running (stop called from
+// onChange itself, or from another goroutine meanwhile), stop does not
+// wait for it: the goroutines end when it returns. stop is safe to call
+// more than once; its error is that of releasing the file watches.
 func Watch(v *viper.Viper, opts Options, onChange func(error)) (stop func() error, err error) {
-	s, err := secrets.Open(opts.core(), opts.Required)
+	s, err := secrets.Open(opts.core(), opts.RequireStore)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +73,9 @@ func Watch(v *viper.Viper, opts Options, onChange func(error)) (stop func() erro
 	// unseen; the watches' callbacks wait for mu.
 	w.mu.Lock()
 	fail := func(err error) (func() error, error) {
+		w.state.Lock()
 		w.stopped = true
+		w.state.Unlock()
 		w.mu.Unlock()
 		_ = w.close()
 		return nil, err
@@ -82,18 +95,10 @@ func Watch(v *viper.Viper, opts Options, onChange func(error)) (stop func() erro
 		if err != nil {
 			return fail(err)
 		}
-		if err := w.merge(t); err != nil {
-			return fail(err)
-		}
+		w.last = t
 	}
-	w.notify(nil)
 	w.mu.Unlock()
-	return sync.OnceValue(func() error {
-		w.mu.Lock()
-		w.stopped = true
-		w.mu.Unlock()
-		return w.close()
-	}), nil
+	return sync.OnceValue(w.stop), nil
 }
 
 // watcher keeps one project's secrets, and one config file, in one Viper.
@@ -105,14 +110,17 @@ type watcher struct {
 	onChange func(error)
 	files    []*watch.Watcher // set up by Watch before anything can run
 
-	mu      sync.Mutex // serialises reloads and onChange calls
-	stopped bool
-	last    *tree // the secrets merged last
+	mu   sync.Mutex    // serialises reloads and onChange calls
+	last *secrets.Tree // the secrets merged last; guarded by mu
+
+	state      sync.Mutex // guards stopped and inCallback
+	stopped    bool
+	inCallback bool // onChange is running
 }
 
 // watch starts watching path.
 func (w *watcher) watch(path string) error {
-	fw, err := watch.New(path, w.opts.debounce(), w.changed)
+	fw, err := watch.New(path, secrets.Debounce(w.opts.Debounce), w.changed)
 	if err != nil {
 		return err
 	}
@@ -120,7 +128,25 @@ func (w *watcher) watch(path string) error {
 	return nil
 }
 
-// close stops the file watches.
+// stop is Watch's stop function (called once).
+func (w *watcher) stop() error {
+	w.state.Lock()
+	w.stopped = true
+	inCallback := w.inCallback
+	w.state.Unlock()
+	if inCallback {
+		// This may be onChange itself, which Close would wait for.
+		for _, fw := range w.files {
+			fw.Stop()
+		}
+		return nil
+	}
+	// A reload running meanwhile finds stopped set before it would call
+	// onChange, and returns.
+	return w.close()
+}
+
+// close stops the file watches and waits until they have stopped.
 func (w *watcher) close() error {
 	var errs []error
 	for _, fw := range w.files {
@@ -129,25 +155,42 @@ func (w *watcher) close() error {
 	return errors.Join(errs...)
 }
 
+// isStopped reports whether stop has been called.
+func (w *watcher) isStopped() bool {
+	w.state.Lock()
+	defer w.state.Unlock()
+	return w.stopped
+}
+
 // changed is the file watches' callback, for either file.
 func (w *watcher) changed() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.stopped {
+	if w.isStopped() {
 		return
 	}
-	w.notify(w.reload())
-}
-
-func (w *watcher) notify(err error) {
-	if w.onChange != nil {
-		w.onChange(err)
+	err := w.reload()
+	if w.onChange == nil {
+		return
 	}
+	w.state.Lock()
+	if w.stopped {
+		w.state.Unlock()
+		return
+	}
+	w.inCallback = true
+	w.state.Unlock()
+	defer func() {
+		w.state.Lock()
+		w.inCallback = false
+		w.state.Unlock()
+	}()
+	w.onChange(err)
 }
 
 // merge merges t into v (nothing when t is nil) and remembers it. The
 // caller holds mu.
-func (w *watcher) merge(t *tree) error {
+func (w *watcher) merge(t *secrets.Tree) error {
 	if t == nil {
 		return nil
 	}
@@ -163,7 +206,7 @@ func (w *watcher) merge(t *tree) error {
 // again. The caller holds mu.
 func (w *watcher) reload() error {
 	var errs []error
-	var t *tree
+	var t *secrets.Tree
 	if w.store != nil {
 		var err error
 		if t, err = loadStore(w.store, w.opts); err != nil {
@@ -193,16 +236,16 @@ func (w *watcher) reload() error {
 }
 
 // removedPaths returns the paths of values in old that are not in cur.
-func removedPaths(old, cur *tree) [][]string {
+func removedPaths(old, cur *secrets.Tree) [][]string {
 	if old == nil {
 		return nil
 	}
 	have := map[string]bool{}
 	if cur != nil {
-		cur.leaves(nil, func(path []string, _ string) { have[strings.Join(path, "\x00")] = true })
+		cur.Leaves(nil, func(path []string, _ string) { have[strings.Join(path, "\x00")] = true })
 	}
 	var out [][]string
-	old.leaves(nil, func(path []string, _ string) {
+	old.Leaves(nil, func(path []string, _ string) {
 		if !have[strings.Join(path, "\x00")] {
 			out = append(out, path)
 		}

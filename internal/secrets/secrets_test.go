@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/go-user-secrets/user-secrets/core"
 )
@@ -14,7 +15,8 @@ func noEnv(string) (string, bool) { return "", false }
 
 func TestOpen(t *testing.T) {
 	t.Parallel()
-	noID := core.Options{ProjectDir: t.TempDir(), Root: t.TempDir(), LookupEnv: noEnv}
+	dir := t.TempDir()
+	noID := core.Options{ProjectDir: dir, Root: t.TempDir(), LookupEnv: noEnv, WorkDir: dir}
 	if s, err := Open(noID, false); s != nil || err != nil {
 		t.Errorf("Open(no ID, false) = %v, %v, want nil, nil", s, err)
 	}
@@ -30,7 +32,8 @@ func TestOpen(t *testing.T) {
 
 func TestEntries(t *testing.T) {
 	t.Parallel()
-	s, err := core.OpenID(t.TempDir(), "6f1c1d3e-8a4b-4c55-9d1e-2b7f0a9c4e21")
+	dir := t.TempDir()
+	s, err := core.Open(core.Options{ID: "6f1c1d3e-8a4b-4c55-9d1e-2b7f0a9c4e21", Root: t.TempDir(), LookupEnv: noEnv, WorkDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,6 +74,19 @@ func TestWhere(t *testing.T) {
 	} {
 		if got := Where(tc.file, tc.line); got != tc.want {
 			t.Errorf("Where(%q, %d) = %q, want %q", tc.file, tc.line, got, tc.want)
+		}
+	}
+}
+
+func TestDebounce(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, want time.Duration }{
+		{0, DefaultDebounce},
+		{-time.Second, DefaultDebounce},
+		{time.Millisecond, time.Millisecond},
+	} {
+		if got := Debounce(tc.in); got != tc.want {
+			t.Errorf("Debounce(%v) = %v, want %v", tc.in, got, tc.want)
 		}
 	}
 }
