@@ -46,13 +46,16 @@ func newProject(t *testing.T) *project {
 	t.Helper()
 	p := &project{dir: t.TempDir(), root: t.TempDir(), env: map[string]string{}}
 	writeFile(t, filepath.Join(p.dir, ".env"), "USER_SECRETS_ID="+testID+"\n")
-	s, err := core.OpenID(p.root, testID)
+	s, err := core.Open(core.Options{ID: testID, Root: p.root, LookupEnv: noEnv, WorkDir: p.dir})
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.store = s
 	return p
 }
+
+// noEnv is a LookupEnv that sees an empty environment.
+func noEnv(string) (string, bool) { return "", false }
 
 // opts returns Options that find the project through its .env, as a
 // program started in p.dir would.
@@ -128,6 +131,7 @@ func TestLayers(t *testing.T) {
 		parser koanf.Parser
 	}{
 		{"ReadBytes+dotenv.Parser", dotenv.Parser()},
+		{"ReadBytes+DotenvParser", DotenvParser("user secrets")},
 		{"Read", nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -176,7 +180,7 @@ func TestNestedLayers(t *testing.T) {
 
 	lower := func(s string) string { return strings.ToLower(s) }
 	opts := p.opts()
-	opts.Delim = "__"
+	opts.Delimiter = "__"
 	opts.TransformKey = lower
 
 	k := koanf.New(".")
@@ -272,6 +276,7 @@ func TestPythonFile(t *testing.T) {
 		parser koanf.Parser
 	}{
 		{"ReadBytes+dotenv.Parser", dotenv.Parser()},
+		{"ReadBytes+DotenvParser", DotenvParser("user secrets")},
 		{"Read", nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -394,13 +399,13 @@ func TestMissing(t *testing.T) {
 				t.Errorf("k.Keys() = %q, want none", k.Keys())
 			}
 
-			opts.Required = true
+			opts.RequireStore = true
 			p = Provider(opts)
 			if _, err := p.ReadBytes(); !errors.Is(err, tt.wantErr) {
-				t.Errorf("Required: ReadBytes() = %v, want %v", err, tt.wantErr)
+				t.Errorf("RequireStore: ReadBytes() = %v, want %v", err, tt.wantErr)
 			}
 			if _, err := p.Read(); !errors.Is(err, tt.wantErr) {
-				t.Errorf("Required: Read() = %v, want %v", err, tt.wantErr)
+				t.Errorf("RequireStore: Read() = %v, want %v", err, tt.wantErr)
 			}
 		})
 	}
@@ -450,23 +455,62 @@ func TestErrors(t *testing.T) {
 		{
 			name:     "nesting conflict",
 			secrets:  "DB=" + canary + "\nDB__PASSWORD=" + canary + "\n",
-			opts:     func(o *Options) { o.Delim = "__" },
+			opts:     func(o *Options) { o.Delimiter = "__" },
 			wantText: `secret "DB__PASSWORD" conflicts with secret "DB" (line 1)`,
 			bytesOK:  true,
 		},
 		{
 			name:     "nesting conflict after TransformKey",
 			secrets:  "db=" + canary + "\nDB__PASSWORD=" + canary + "\n",
-			opts:     func(o *Options) { o.Delim = "__"; o.TransformKey = strings.ToLower },
+			opts:     func(o *Options) { o.Delimiter = "__"; o.TransformKey = strings.ToLower },
 			wantText: `secret "DB__PASSWORD" conflicts with secret "db" (line 1)`,
 			bytesOK:  true,
 		},
 		{
 			name:     "empty part",
 			secrets:  "DB____PASSWORD=" + canary + "\n",
-			opts:     func(o *Options) { o.Delim = "__" },
-			wantText: `secret "DB____PASSWORD": nesting it on "__" leaves an empty part`,
+			opts:     func(o *Options) { o.Delimiter = "__" },
+			wantText: `secret "DB____PASSWORD": nesting it on "." and "__" leaves an empty part`,
 			bytesOK:  true,
+		},
+		{
+			name:     "empty part on the dot",
+			secrets:  "A..B=" + canary + "\n",
+			wantText: `.secrets:1: secret "A..B": nesting it on "." leaves an empty part`,
+		},
+		{
+			name:     "two keys nest into the same key",
+			secrets:  "DB.PASSWORD=" + canary + "\nDB__PASSWORD=" + canary + "\n",
+			opts:     func(o *Options) { o.Delimiter = "__" },
+			wantText: `.secrets:2: secrets "DB__PASSWORD" and "DB.PASSWORD" (line 1) nest into the same key "DB.PASSWORD"`,
+			bytesOK:  true,
+		},
+		{
+			name:     "dotted key and its section",
+			secrets:  "DB=" + canary + "\nDB.PASSWORD=" + canary + "\n",
+			wantText: `.secrets:2: secret "DB.PASSWORD" conflicts with secret "DB" (line 1): "DB" would be both a value and a section`,
+		},
+		{
+			name:     "same key after a lower-casing TransformKey",
+			secrets:  "API_KEY=" + canary + "\napi_key=" + canary + "\n",
+			opts:     func(o *Options) { o.TransformKey = strings.ToLower },
+			wantText: `.secrets:2: secrets "api_key" and "API_KEY" (line 1) are the same key "api_key" after TransformKey`,
+		},
+		{
+			name:    "two keys TransformKey maps to one",
+			secrets: "APP_TOKEN=" + canary + "\nTOKEN=" + canary + "\n",
+			opts: func(o *Options) {
+				o.TransformKey = func(k string) string { return strings.TrimPrefix(k, "APP_") }
+			},
+			wantText: `.secrets:2: secrets "TOKEN" and "APP_TOKEN" (line 1) are the same key "TOKEN" after TransformKey`,
+		},
+		{
+			name:    "value and section after TransformKey",
+			secrets: "DB=" + canary + "\nDB_PASSWORD=" + canary + "\n",
+			opts: func(o *Options) {
+				o.TransformKey = func(k string) string { return strings.ReplaceAll(strings.ToLower(k), "_", ".") }
+			},
+			wantText: `.secrets:2: secret "DB_PASSWORD" conflicts with secret "DB" (line 1): "db" would be both a value and a section`,
 		},
 	}
 	for _, tt := range tests {
@@ -506,6 +550,8 @@ func TestErrors(t *testing.T) {
 			check("Read", tt.readOK, err)
 			err = koanf.New(".").Load(Provider(opts), dotenv.Parser())
 			check("k.Load(dotenv.Parser)", tt.bytesOK, err)
+			err = koanf.New(".").Load(Provider(opts), DotenvParser("user secrets"))
+			check("k.Load(DotenvParser)", tt.bytesOK, err)
 		})
 	}
 }
@@ -548,7 +594,7 @@ func TestTransformKey(t *testing.T) {
 		t.Errorf("ReadBytes() = %q, want %q", data, want)
 	}
 
-	opts.Delim = "__"
+	opts.Delimiter = "__"
 	m, err := Provider(opts).Read()
 	if err != nil {
 		t.Fatal(err)
@@ -575,14 +621,67 @@ func TestReadIsFresh(t *testing.T) {
 	}
 }
 
-func TestProviderPanicsOnTwoOptions(t *testing.T) {
+// TestUnmarshalSeesDottedKeys: a key that TransformKey makes dotted is
+// nested on ".", so k.Unmarshal fills the struct with the secret, not with
+// the config file's value that k.String already shows it over.
+func TestUnmarshalSeesDottedKeys(t *testing.T) {
 	t.Parallel()
-	defer func() {
-		if recover() == nil {
-			t.Error("Provider(Options{}, Options{}) did not panic")
-		}
-	}()
-	Provider(Options{}, Options{})
+	p := newProject(t)
+	yamlPath := filepath.Join(p.dir, "config.yaml")
+	writeFile(t, yamlPath, "db:\n  host: yamlhost\n  password: yamlpass\n")
+	p.set(t, "DB_PASSWORD", "secretpass")
+	opts := p.opts()
+	opts.TransformKey = func(k string) string { return strings.ReplaceAll(strings.ToLower(k), "_", ".") }
+
+	for _, tt := range []struct {
+		name   string
+		parser koanf.Parser
+	}{
+		{"Read", nil},
+		{"ReadBytes+DotenvParser", DotenvParser("user secrets")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			k := koanf.New(".")
+			mustLoad(t, k, file.Provider(yamlPath), yaml.Parser())
+			mustLoad(t, k, Provider(opts), tt.parser)
+			var c struct {
+				DB struct {
+					Host     string `koanf:"host"`
+					Password string `koanf:"password"`
+				} `koanf:"db"`
+			}
+			if err := k.Unmarshal("", &c); err != nil {
+				t.Fatal(err)
+			}
+			if c.DB.Password != "secretpass" || c.DB.Host != "yamlhost" {
+				t.Errorf("k.Unmarshal: db = {host %q, password %q}, want {yamlhost, secretpass}", c.DB.Host, c.DB.Password)
+			}
+			if got := k.String("db.password"); got != "secretpass" {
+				t.Errorf(`k.String("db.password") = %q, want "secretpass"`, got)
+			}
+		})
+	}
+}
+
+func TestProviderTwoOptions(t *testing.T) {
+	t.Parallel()
+	p := Provider(Options{}, Options{})
+	const want = "given 2 Options, want at most one"
+	if _, err := p.ReadBytes(); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("ReadBytes() = %v, want an error containing %q", err, want)
+	}
+	if _, err := p.Read(); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Read() = %v, want an error containing %q", err, want)
+	}
+	if err := p.Watch(func(any, error) {}); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Watch() = %v, want an error containing %q", err, want)
+	}
+	if err := p.Unwatch(); err != nil {
+		t.Errorf("Unwatch() = %v, want nil", err)
+	}
+	if err := koanf.New(".").Load(p, nil); err == nil {
+		t.Error("k.Load(Provider(Options{}, Options{}), nil) = nil, want an error")
+	}
 }
 
 func equalTree(a, b map[string]any) bool {

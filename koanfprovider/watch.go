@@ -1,101 +1,104 @@
 package koanfprovider
 
 import (
+	"errors"
 	"fmt"
 
+	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/go-user-secrets/user-secrets/internal/secrets"
 	"github.com/go-user-secrets/user-secrets/internal/watch"
 )
 
-// Watch calls cb when the secrets file changes on disk, once per burst of
-// changes, Options.Debounce after the last. It returns at once; cb runs on
-// a goroutine of its own, never concurrently with itself. In cb, reload
-// the configuration (a fresh koanf.Koanf, loaded layer by layer again).
+// Watch calls cb(nil, nil) each time the secrets file changes on disk:
+// once per burst of changes, Options.Debounce after the last, and never at
+// the start (the first load is the caller's). In cb, reload: load the
+// layers again into a fresh koanf.Koanf, which reads the file once. Watch
+// returns at once; cb runs on a goroutine of its own, never concurrently
+// with itself.
+//
+// The project is resolved once, when Watch starts. Until Unwatch,
+// ReadBytes and Read read the store Watch watches, even if .env or
+// $USER_SECRETS_ID name another meanwhile; when no ID resolved at the
+// start, they return no secrets.
 //
 // Watch watches the store directory, not the file, so it sees in-place
 // writes, the CLI's and editors' rename-saves, and a file deleted and
 // created again, and it keeps watching after a delete. When the store
 // directory does not exist yet, it waits for it to be created.
 //
-// cb's event is the secrets file's path (a string). Before each call
-// Watch reads the file: if it no longer parses (or, with Required, has
-// gone), cb gets a nil event and that error, never a value, so cb can keep
-// the configuration it has.
-//
 // A second Watch without Unwatch returns ErrAlreadyWatched. Without an ID
-// there is no file to watch: unless Options.Required (then the error is
-// core.ErrNoID) Watch returns nil and cb is never called. An ID that is not
-// a UUID, or a store directory that cannot be watched, is an error.
+// there is no file to watch: Watch returns nil and cb is never called,
+// unless Options.RequireStore (then the error matches core.ErrNoID). An ID
+// that is not a UUID (core.ErrInvalidID), or a store directory that cannot
+// be watched, is an error. A missing secrets file is watched, and cb is
+// called when it appears.
 func (p *UserSecrets) Watch(cb func(event any, err error)) error {
+	if p.err != nil {
+		return p.err
+	}
 	if cb == nil {
-		return fmt.Errorf("koanfprovider: Watch with a nil callback")
+		return errors.New("koanfprovider: Watch with a nil callback")
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.watching {
+	if p.w != nil {
 		return ErrAlreadyWatched
 	}
 	s, err := p.open()
 	if err != nil {
 		return err
 	}
-	p.watching = true
-	if s == nil {
-		return nil // no ID: nothing can change
-	}
-	path := s.Path()
-	d := p.opts.Debounce
-	if d <= 0 {
-		d = DefaultDebounce
-	}
-	cur := &watchState{}
-	fw, err := watch.New(path, d, func() {
-		p.mu.Lock()
-		if p.w != cur {
-			p.mu.Unlock()
-			return // unwatched meanwhile
+	cur := &watchState{store: s}
+	if s != nil {
+		cur.fw, err = watch.New(s.Path(), secrets.Debounce(p.opts.Debounce), func() { p.changed(cur, cb) })
+		if err != nil {
+			return fmt.Errorf("watch secrets: %w", err)
 		}
-		cur.inCallback = true
-		p.mu.Unlock()
-		defer func() {
-			p.mu.Lock()
-			cur.inCallback = false
-			p.mu.Unlock()
-		}()
-		if _, _, err := p.entries(); err != nil {
-			cb(nil, err)
-			return
-		}
-		cb(path, nil)
-	})
-	if err != nil {
-		p.watching = false
-		return fmt.Errorf("watch secrets: %w", err)
 	}
-	cur.fw = fw
+	// The watch's callback waits for p.mu, so it sees p.w set.
 	p.w = cur
 	return nil
 }
 
-// watchState is the file watch of one Watch.
+// watchState is one Watch: the store it resolved and its file watch.
 type watchState struct {
-	fw *watch.Watcher
+	store *core.Store    // nil when no ID resolved
+	fw    *watch.Watcher // nil when store is nil
 	// inCallback is whether cb is running; guarded by UserSecrets.mu.
 	inCallback bool
 }
 
-// Unwatch stops watching. When it returns, no callback starts any more.
-// Unless a callback is running, it waits until the watching goroutines are
-// gone. While a callback is running (Unwatch called from the callback
+// changed is the file watch's callback for cur.
+func (p *UserSecrets) changed(cur *watchState, cb func(any, error)) {
+	p.mu.Lock()
+	if p.w != cur {
+		p.mu.Unlock()
+		return // unwatched meanwhile
+	}
+	cur.inCallback = true
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		cur.inCallback = false
+		p.mu.Unlock()
+	}()
+	cb(nil, nil)
+}
+
+// Unwatch stops watching; Read and ReadBytes then resolve the project
+// again each time. When Unwatch returns, no callback starts any more.
+// Unless a callback is running, it waits until the watching goroutines
+// are gone. While a callback is running (Unwatch called from the callback
 // itself, or from another goroutine meanwhile), Unwatch does not wait for
 // it: the goroutines end when it returns. Unwatch without Watch does
-// nothing.
+// nothing. Its error is that of releasing the file watch.
 func (p *UserSecrets) Unwatch() error {
 	p.mu.Lock()
 	cur := p.w
-	p.w, p.watching = nil, false
+	p.w = nil
 	inCallback := cur != nil && cur.inCallback
 	p.mu.Unlock()
-	if cur == nil {
+	if cur == nil || cur.fw == nil {
 		return nil
 	}
 	if inCallback {

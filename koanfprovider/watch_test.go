@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/go-user-secrets/user-secrets/internal/secrets"
 	"github.com/knadh/koanf/parsers/dotenv"
 	"github.com/knadh/koanf/v2"
 	"go.uber.org/goleak"
@@ -42,7 +43,7 @@ func watching(t *testing.T, p *UserSecrets) *calls {
 	t.Helper()
 	ch := &calls{ch: make(chan event, 100), d: p.opts.Debounce}
 	if ch.d == 0 {
-		ch.d = DefaultDebounce
+		ch.d = secrets.DefaultDebounce
 	}
 	if err := p.Watch(func(ev any, err error) { ch.ch <- event{ev, err} }); err != nil {
 		t.Fatalf("Watch() = %v", err)
@@ -153,8 +154,8 @@ func TestWatch(t *testing.T) {
 			for _, v := range []string{"1", "2"} {
 				tt.change(t, p, v)
 				e := expect(t, ch, tt.name+" to "+v)
-				if e.err != nil || e.ev != p.store.Path() {
-					t.Fatalf("callback(%v, %v), want (%q, nil)", e.ev, e.err, p.store.Path())
+				if e.err != nil || e.ev != nil {
+					t.Fatalf("callback(%v, %v), want (nil, nil)", e.ev, e.err)
 				}
 				if got := reload(t, prov).String("A"); got != v {
 					t.Fatalf("after %s: A = %q, want %q", tt.name, got, v)
@@ -189,29 +190,118 @@ func TestWatchDeleteRecreate(t *testing.T) {
 	}
 }
 
-func TestWatchReportsErrors(t *testing.T) {
+// TestWatchLeavesReadingToTheCaller: the callback reads nothing itself,
+// so a file that no longer parses, or has gone, still calls back with no
+// error; the caller's reload gets the error, which holds no value.
+func TestWatchLeavesReadingToTheCaller(t *testing.T) {
 	t.Parallel()
 	p := newProject(t)
 	p.set(t, "A", "1")
 	opts := p.opts()
 	opts.Debounce = testDebounce
-	opts.Required = true
+	opts.RequireStore = true
 	prov := Provider(opts)
 	ch := watching(t, prov)
 
 	p.writeSecrets(t, "A=1\nB='"+canary+"\n")
-	e := expect(t, ch, "writing a file that does not parse")
+	if e := expect(t, ch, "writing a file that does not parse"); e.ev != nil || e.err != nil {
+		t.Fatalf("callback(%v, %v), want (nil, nil)", e.ev, e.err)
+	}
+	_, err := prov.Read()
+	noCanary(t, err)
 	var pe *core.ParseError
-	if e.ev != nil || !errors.As(e.err, &pe) || pe.Line != 2 {
-		t.Fatalf("callback(%v, %v), want (nil, *core.ParseError for line 2)", e.ev, e.err)
+	if !errors.As(err, &pe) || pe.Line != 2 {
+		t.Fatalf("Read() after the change = %v, want a *core.ParseError for line 2", err)
 	}
 
 	if err := os.Remove(p.store.Path()); err != nil {
 		t.Fatal(err)
 	}
-	e = expect(t, ch, "deleting a Required file")
-	if e.ev != nil || !errors.Is(e.err, os.ErrNotExist) {
-		t.Fatalf("callback(%v, %v), want (nil, fs.ErrNotExist)", e.ev, e.err)
+	if e := expect(t, ch, "deleting a required file"); e.ev != nil || e.err != nil {
+		t.Fatalf("callback(%v, %v), want (nil, nil)", e.ev, e.err)
+	}
+	if _, err := prov.Read(); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("Read() after the delete = %v, want fs.ErrNotExist", err)
+	}
+}
+
+// TestWatchNoCallAtStart: the first load is the caller's; Watch calls back
+// on changes only.
+func TestWatchNoCallAtStart(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	p.set(t, "A", "1")
+	opts := p.opts()
+	opts.Debounce = testDebounce
+	ch := watching(t, Provider(opts))
+	expectNone(t, ch, "Watch")
+}
+
+// TestWatchKeepsTheStore: while watching, reads go to the store Watch
+// resolved, even when .env names another meanwhile; after Unwatch, they
+// resolve the project again.
+func TestWatchKeepsTheStore(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	p.set(t, "A", "watched")
+	const otherID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+	other, err := core.Open(core.Options{ID: otherID, Root: p.root, LookupEnv: noEnv, WorkDir: p.dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Set("A", "other"); err != nil {
+		t.Fatal(err)
+	}
+	opts := p.opts()
+	opts.Debounce = testDebounce
+	prov := Provider(opts)
+	ch := watching(t, prov)
+
+	writeFile(t, filepath.Join(p.dir, ".env"), "USER_SECRETS_ID="+otherID+"\n")
+	if got := reload(t, prov).String("A"); got != "watched" {
+		t.Errorf("while watching, after .env changed: A = %q, want the watched store's %q", got, "watched")
+	}
+	if m, err := prov.Read(); err != nil || m["A"] != "watched" {
+		t.Errorf("while watching, after .env changed: Read() = %v, %v, want A=watched", m, err)
+	}
+	if _, err := other.Set("A", "other-2"); err != nil {
+		t.Fatal(err)
+	}
+	expectNone(t, ch, "a change to the other store")
+
+	p.set(t, "A", "watched-2")
+	expect(t, ch, "a change to the watched store")
+	if got := reload(t, prov).String("A"); got != "watched-2" {
+		t.Errorf("after the change: A = %q, want %q", got, "watched-2")
+	}
+
+	if err := prov.Unwatch(); err != nil {
+		t.Fatal(err)
+	}
+	if got := reload(t, prov).String("A"); got != "other-2" {
+		t.Errorf("after Unwatch: A = %q, want the store .env names now (%q)", got, "other-2")
+	}
+}
+
+// TestWatchWithoutIDKeepsNoStore: when no ID resolved at the start, reads
+// return no secrets until Unwatch, even once .env names an ID.
+func TestWatchWithoutIDKeepsNoStore(t *testing.T) {
+	t.Parallel()
+	p := newProject(t)
+	p.set(t, "A", "1")
+	env := filepath.Join(p.dir, ".env")
+	writeFile(t, env, "# no ID yet\n")
+	prov := Provider(p.opts())
+	watching(t, prov)
+	writeFile(t, env, "USER_SECRETS_ID="+testID+"\n")
+	if m, err := prov.Read(); err != nil || len(m) != 0 {
+		t.Errorf("while watching without an ID: Read() = %v, %v, want no secrets", m, err)
+	}
+	if err := prov.Unwatch(); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := prov.Read(); err != nil || m["A"] != "1" {
+		t.Errorf("after Unwatch: Read() = %v, %v, want A=1", m, err)
 	}
 }
 
@@ -264,9 +354,9 @@ func TestWatchWithoutID(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	opts.Required = true
+	opts.RequireStore = true
 	if err := Provider(opts).Watch(func(any, error) {}); !errors.Is(err, core.ErrNoID) {
-		t.Fatalf("Required: Watch() without an ID = %v, want core.ErrNoID", err)
+		t.Fatalf("RequireStore: Watch() without an ID = %v, want core.ErrNoID", err)
 	}
 	if err := Provider(opts).Watch(nil); err == nil || !strings.Contains(err.Error(), "nil") {
 		t.Fatalf("Watch(nil) = %v, want an error", err)
