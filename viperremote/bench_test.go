@@ -23,7 +23,7 @@ func BenchmarkMerge(b *testing.B) {
 			b.Run(name, func(b *testing.B) {
 				root := b.TempDir()
 				const id = "6f1c1f5e-8d5c-4a8e-9d2a-1b2c3d4e5f60"
-				s, err := core.OpenID(root, id)
+				s, err := core.Open(core.Options{ID: id, Root: root, LookupEnv: noEnv, WorkDir: root})
 				if err != nil {
 					b.Fatal(err)
 				}

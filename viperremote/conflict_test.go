@@ -18,7 +18,7 @@ import (
 func TestMergeRefusesValueOverSection(t *testing.T) {
 	const id = "0b5a4a36-3f7e-4d8c-9a4e-4a1f6f7a1b2c"
 	root, dir := t.TempDir(), t.TempDir()
-	s, err := core.OpenID(root, id)
+	s, err := core.Open(core.Options{ID: id, Root: root, LookupEnv: noEnv, WorkDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-user-secrets/user-secrets/core"
 	"github.com/go-user-secrets/user-secrets/viperremote"
@@ -60,9 +61,10 @@ func ExampleMerge() {
 }
 
 // This example keeps a snapshot of the configuration, for the rest of the
-// program to read, up to date with the secrets and the config file. Viper
-// is not safe for concurrent use, so v is read only in the callback, which
-// Watch calls after its first merge and after each reload.
+// program to read, up to date with the secrets and the config file. The
+// first load is the program's: ReadInConfig, Merge and a first snapshot;
+// then Watch reloads after each change. Viper is not safe for concurrent
+// use, so once Watch has started, v is read only in the callback.
 func ExampleWatch() {
 	tmp, err := os.MkdirTemp("", "viperremote-example")
 	if err != nil {
@@ -73,13 +75,14 @@ func ExampleWatch() {
 		ID:        "6f1c1d3e-8a4b-4c55-9d1e-2b7f0a9c4e21",
 		Root:      tmp,
 		LookupEnv: func(string) (string, bool) { return "", false },
+		WorkDir:   tmp,
 		Delimiter: "__",
 	}
-	store, err := core.OpenID(opts.Root, opts.ID)
+	store, err := core.Open(core.Options{ID: opts.ID, Root: opts.Root, LookupEnv: opts.LookupEnv, WorkDir: opts.WorkDir})
 	if err != nil {
 		log.Fatal(err)
 	}
-	store.Set("DB__PASSWORD", "hunter2")
+	store.Set("DB__PASSWORD", "hunter2") // what `user-secrets set` does
 	configFile := filepath.Join(tmp, "config.yaml")
 	os.WriteFile(configFile, []byte("db:\n  host: db.internal\n  password: from-file\n"), 0o644)
 
@@ -87,23 +90,38 @@ func ExampleWatch() {
 		DB struct{ Host, Password string }
 	}
 	var current atomic.Pointer[Config]
+	snapshot := func(v *viper.Viper) error {
+		var c Config
+		if err := v.Unmarshal(&c); err != nil {
+			return err
+		}
+		current.Store(&c)
+		return nil
+	}
 
 	v := viper.New()
 	v.SetConfigFile(configFile)
 	if err := v.ReadInConfig(); err != nil {
 		log.Fatal(err)
 	}
+	if err := viperremote.Merge(v, opts); err != nil {
+		log.Fatal(err)
+	}
+	if err := snapshot(v); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("db.password:", current.Load().DB.Password)
+
+	reloaded := make(chan struct{}, 1)
 	stop, err := viperremote.Watch(v, opts, func(err error) {
+		if err == nil {
+			err = snapshot(v)
+		}
 		if err != nil {
 			log.Printf("configuration not reloaded: %v", err) // names a file and line, never a value
 			return
 		}
-		var c Config
-		if err := v.Unmarshal(&c); err != nil {
-			log.Printf("configuration not reloaded: %v", err)
-			return
-		}
-		current.Store(&c)
+		reloaded <- struct{}{}
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -111,9 +129,16 @@ func ExampleWatch() {
 	defer stop()
 	// Do not call v.WatchConfig: Watch watches the config file.
 
+	store.Set("DB__PASSWORD", "rotated") // `user-secrets set DB__PASSWORD`, in another terminal
+	select {
+	case <-reloaded:
+	case <-time.After(10 * time.Second):
+		log.Fatal("no reload")
+	}
 	fmt.Println("db.host:", current.Load().DB.Host)
 	fmt.Println("db.password:", current.Load().DB.Password)
 	// Output:
-	// db.host: db.internal
 	// db.password: hunter2
+	// db.host: db.internal
+	// db.password: rotated
 }

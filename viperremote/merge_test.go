@@ -224,18 +224,89 @@ func TestMergeConflictNamesLines(t *testing.T) {
 	noCanary(t, "Merge error", err.Error())
 }
 
-func TestMergeCaseVariantsLastWins(t *testing.T) {
+// TestMergeKeyCollisions: two secrets that Viper would hold as one key are
+// an error naming both, never a value, and nothing is merged.
+func TestMergeKeyCollisions(t *testing.T) {
 	t.Parallel()
-	p := newProject(t)
-	writeFile(t, p.store.Path(), "API_KEY=first\napi_key=second\nApi_Key=third\n")
-	for i := 0; i < 20; i++ { // map order must not matter
-		v := viper.New()
-		if err := Merge(v, p.opts); err != nil {
-			t.Fatal(err)
-		}
-		if got := v.GetString("api_key"); got != "third" {
-			t.Fatalf("GetString(api_key) = %q, want the last definition %q", got, "third")
-		}
+	tests := []struct {
+		name      string
+		secrets   string
+		opts      func(*Options)
+		wantText  string
+		wantValue map[string]string // when it merges
+	}{
+		{
+			name:     "differ only in case",
+			secrets:  "API_KEY=" + canary + "\napi_key=" + canary + "\n",
+			wantText: `.secrets:2: secrets "api_key" and "API_KEY" (line 1) are the same key "api_key" once lower-cased`,
+		},
+		{
+			name:    "TransformKey maps two keys to one",
+			secrets: "APP_TOKEN=" + canary + "\nTOKEN=" + canary + "\n",
+			opts: func(o *Options) {
+				o.TransformKey = func(k string) string { return strings.TrimPrefix(k, "APP_") }
+			},
+			wantText: `.secrets:2: secrets "TOKEN" and "APP_TOKEN" (line 1) are the same key "token" after TransformKey and lower-casing`,
+		},
+		{
+			name:     "nest into the same key",
+			secrets:  "DB.PASSWORD=" + canary + "\nDB__PASSWORD=" + canary + "\n",
+			opts:     func(o *Options) { o.Delimiter = "__" },
+			wantText: `.secrets:2: secrets "DB__PASSWORD" and "DB.PASSWORD" (line 1) nest into the same key "db.password"`,
+		},
+		{
+			name:    "value and section after TransformKey",
+			secrets: "DB=" + canary + "\nDB_PASSWORD=" + canary + "\n",
+			opts: func(o *Options) {
+				o.TransformKey = func(k string) string { return strings.ReplaceAll(k, "_", ".") }
+			},
+			wantText: `.secrets:2: secret "DB_PASSWORD" conflicts with secret "DB" (line 1): "db" would be both a value and a section`,
+		},
+		{
+			name:    "TransformKey drops and renames",
+			secrets: "APP_DB_PASSWORD=pw\nOTHER=x\n",
+			opts: func(o *Options) {
+				o.TransformKey = func(k string) string {
+					rest, ok := strings.CutPrefix(k, "APP_")
+					if !ok {
+						return ""
+					}
+					return strings.Replace(rest, "_", ".", 1)
+				}
+			},
+			wantValue: map[string]string{"db.password": "pw", "other": ""},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := newProject(t)
+			writeFile(t, p.store.Path(), tc.secrets)
+			opts := p.opts
+			if tc.opts != nil {
+				tc.opts(&opts)
+			}
+			v := viper.New()
+			err := Merge(v, opts)
+			if tc.wantValue != nil {
+				if err != nil {
+					t.Fatalf("Merge = %v", err)
+				}
+				for k, want := range tc.wantValue {
+					if got := v.GetString(k); got != want {
+						t.Errorf("GetString(%q) = %q, want %q", k, got, want)
+					}
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantText) {
+				t.Fatalf("Merge = %v, want an error containing %q", err, tc.wantText)
+			}
+			noCanary(t, "Merge error", err.Error())
+			if len(v.AllKeys()) != 0 {
+				t.Errorf("Merge failed but merged %q", v.AllKeys())
+			}
+		})
 	}
 }
 
@@ -261,7 +332,7 @@ func TestMergeMissing(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			opts := tc.opts(t)
-			opts.Required = tc.required
+			opts.RequireStore = tc.required
 			v := viper.New()
 			v.SetDefault("keep", "default")
 			err := Merge(v, opts)
@@ -289,9 +360,9 @@ func TestMergeEmptyFileRequired(t *testing.T) {
 	p := newProject(t)
 	writeFile(t, p.store.Path(), "# only a comment\n")
 	opts := p.opts
-	opts.Required = true
+	opts.RequireStore = true
 	if err := Merge(viper.New(), opts); err != nil {
-		t.Errorf("Merge of an existing empty file with Required = %v, want nil", err)
+		t.Errorf("Merge of an existing empty file with RequireStore = %v, want nil", err)
 	}
 }
 
@@ -330,7 +401,7 @@ func TestMergeExplicitIDAndEnv(t *testing.T) {
 		{Root: p.root, LookupEnv: noEnv, WorkDir: filepath.Join(p.dir)}, // .env found from the working directory
 	} {
 		v := viper.New()
-		opts.Required = true
+		opts.RequireStore = true
 		if err := Merge(v, opts); err != nil {
 			t.Fatalf("Merge(%+v): %v", opts, err)
 		}

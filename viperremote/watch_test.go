@@ -108,6 +108,25 @@ func replaceFile(t *testing.T, path, content string) {
 	}
 }
 
+// mergeAndWatch does the first load, Merge, then Watch, failing the test
+// on an error, and checks that Watch does not call onChange at the start.
+func mergeAndWatch(t *testing.T, v *viper.Viper, opts Options, rec *recorder) (stop func() error) {
+	t.Helper()
+	if err := Merge(v, opts); err != nil {
+		t.Fatalf("Merge: %v", err)
+	}
+	stop, err := Watch(v, opts, rec.onChange)
+	if err != nil {
+		t.Fatalf("Watch: %v", err)
+	}
+	select {
+	case c := <-rec.ch:
+		t.Fatalf("Watch called onChange(%v) at the start", c.err)
+	default:
+	}
+	return stop
+}
+
 func watchOpts(p *project) Options {
 	opts := p.opts
 	opts.Debounce = 20 * time.Millisecond
@@ -123,18 +142,10 @@ func TestWatchConfigReloadKeepsSecrets(t *testing.T) {
 	opts := watchOpts(p)
 	opts.Delimiter = "__"
 	rec := newRecorder(v, "api_key", "port", "db.password", "db.host")
-	stop, err := Watch(v, opts, rec.onChange)
-	if err != nil {
-		t.Fatalf("Watch: %v", err)
-	}
+	stop := mergeAndWatch(t, v, opts, rec)
 	defer stop()
-	select {
-	case c := <-rec.ch: // called before Watch returned
-		if c.err != nil || c.vals["api_key"] != "from-secrets" || c.vals["port"] != "1" {
-			t.Fatalf("first onChange(%v) saw %q, want nil and the secret over the file", c.err, c.vals)
-		}
-	default:
-		t.Fatal("Watch returned before calling onChange")
+	if got := v.GetString("api_key"); got != "from-secrets" {
+		t.Fatalf("after Merge, GetString(api_key) = %q, want the secret over the file", got)
 	}
 
 	replaceFile(t, cfg, "api_key: from-file-2\nport: 2\ndb:\n  password: pw-file-2\n  host: h2\n")
@@ -175,10 +186,7 @@ func TestWatchConfigAndSecretsTogether(t *testing.T) {
 	opts.Debounce = 2 * time.Millisecond
 
 	rec := newRecorder(v, "api_key", "port", "db.password")
-	stop, err := Watch(v, opts, rec.onChange)
-	if err != nil {
-		t.Fatalf("Watch: %v", err)
-	}
+	stop := mergeAndWatch(t, v, opts, rec)
 	defer stop()
 	check := func(c call) {
 		t.Helper()
@@ -186,7 +194,6 @@ func TestWatchConfigAndSecretsTogether(t *testing.T) {
 			t.Fatalf("onChange saw %q: the config file without the secrets on top", c.vals)
 		}
 	}
-	check(rec.wait(t, "Watch"))
 
 	const rounds = 40
 	for i := 1; i <= rounds; i++ {
@@ -229,12 +236,8 @@ func TestWatchBrokenConfigFile(t *testing.T) {
 	p.set(t, "API_KEY", "from-secrets")
 	v, cfg := yamlViper(t, t.TempDir(), "api_key: from-file\nport: 1\n")
 	rec := newRecorder(v, "api_key", "port")
-	stop, err := Watch(v, watchOpts(p), rec.onChange)
-	if err != nil {
-		t.Fatalf("Watch: %v", err)
-	}
+	stop := mergeAndWatch(t, v, watchOpts(p), rec)
 	defer stop()
-	rec.wait(t, "Watch")
 
 	replaceFile(t, cfg, "port: [2\n")
 	c := rec.wait(t, "breaking the config file")
@@ -269,10 +272,7 @@ func TestWatchConfigWithoutID(t *testing.T) {
 	v, cfg := yamlViper(t, t.TempDir(), "port: 1\n")
 	rec := newRecorder(v, "port")
 	opts := Options{ProjectDir: t.TempDir(), Root: t.TempDir(), LookupEnv: noEnv, Debounce: 20 * time.Millisecond}
-	stop, err := Watch(v, opts, rec.onChange)
-	if err != nil {
-		t.Fatalf("Watch without ID: %v", err)
-	}
+	stop := mergeAndWatch(t, v, opts, rec)
 	defer stop()
 	replaceFile(t, cfg, "port: 2\n")
 	rec.waitFor(t, "rewriting the config file", "port", "2")
@@ -287,13 +287,10 @@ func TestWatchSecretsChange(t *testing.T) {
 	p.set(t, "API_KEY", "one")
 	v, _ := yamlViper(t, t.TempDir(), "api_key: from-file\nfile_only: f\n")
 	rec := newRecorder(v, "api_key", "new_key", "file_only")
-	stop, err := Watch(v, watchOpts(p), rec.onChange)
-	if err != nil {
-		t.Fatalf("Watch: %v", err)
-	}
+	stop := mergeAndWatch(t, v, watchOpts(p), rec)
 	defer stop()
-	if c := rec.wait(t, "Watch"); c.err != nil || c.vals["api_key"] != "one" {
-		t.Errorf("first onChange(%v) saw api_key = %q, want nil and %q", c.err, c.vals["api_key"], "one")
+	if got := v.GetString("api_key"); got != "one" {
+		t.Errorf("after Merge, GetString(api_key) = %q, want %q", got, "one")
 	}
 
 	p.set(t, "API_KEY", "two", "NEW_KEY", "new")
@@ -355,10 +352,7 @@ func TestWatchDeleteWithoutConfigFile(t *testing.T) {
 	opts := watchOpts(p)
 	opts.Delimiter = "__"
 	rec := newRecorder(v, "db.password", "keep")
-	stop, err := Watch(v, opts, rec.onChange)
-	if err != nil {
-		t.Fatal(err)
-	}
+	stop := mergeAndWatch(t, v, opts, rec)
 	defer stop()
 	if got := v.GetString("db.password"); got != "pw" {
 		t.Fatalf("GetString(db.password) = %q, want the secret", got)
@@ -382,10 +376,7 @@ func TestWatchFileCreatedLater(t *testing.T) {
 	p := newProject(t)
 	v := viper.New()
 	rec := newRecorder(v, "late")
-	stop, err := Watch(v, watchOpts(p), rec.onChange)
-	if err != nil {
-		t.Fatal(err)
-	}
+	stop := mergeAndWatch(t, v, watchOpts(p), rec)
 	defer stop()
 	if _, err := os.Stat(filepath.Dir(p.store.Path())); !os.IsNotExist(err) {
 		t.Fatalf("Watch created the store directory (stat: %v)", err)
@@ -408,10 +399,10 @@ func TestWatchErrors(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Errorf("stop: %v", err)
 	}
-	// Required: the first merge's error, and nothing started.
-	_, err = Watch(viper.New(), Options{ProjectDir: dir, Root: t.TempDir(), LookupEnv: noEnv, Required: true}, nil)
+	// RequireStore: the first read's error, and nothing started.
+	_, err = Watch(viper.New(), Options{ProjectDir: dir, Root: t.TempDir(), LookupEnv: noEnv, RequireStore: true}, nil)
 	if !errors.Is(err, core.ErrNoID) {
-		t.Errorf("Watch without ID, Required = %v, want ErrNoID", err)
+		t.Errorf("Watch without ID, RequireStore = %v, want ErrNoID", err)
 	}
 	p := newProject(t)
 	writeFile(t, p.store.Path(), "BAD "+canary+"\n")
@@ -421,4 +412,96 @@ func TestWatchErrors(t *testing.T) {
 		t.Fatalf("Watch of a broken file = %v, want a *core.ParseError", err)
 	}
 	noCanary(t, "Watch error", err.Error())
+}
+
+// TestWatchNoCallAtStart: the first load is the caller's; Watch calls
+// onChange after a change only, and does not touch v until then.
+func TestWatchNoCallAtStart(t *testing.T) {
+	verifyNoLeaks(t)
+	p := newProject(t)
+	p.set(t, "API_KEY", "secret")
+	v, _ := yamlViper(t, t.TempDir(), "api_key: from-file\n")
+	rec := newRecorder(v, "api_key")
+	stop, err := Watch(v, watchOpts(p), rec.onChange)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	rec.quiet(t, 200*time.Millisecond, "Watch")
+	if err := stop(); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+	if got := v.GetString("api_key"); got != "from-file" {
+		t.Errorf("Watch merged at the start: GetString(api_key) = %q, want the file's value", got)
+	}
+}
+
+// TestWatchKeepsTheStore: reloads read the store Watch resolved, even when
+// .env names another meanwhile.
+func TestWatchKeepsTheStore(t *testing.T) {
+	verifyNoLeaks(t)
+	p := newProject(t)
+	p.set(t, "API_KEY", "watched")
+	const otherID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+	other, err := core.Open(core.Options{ID: otherID, Root: p.root, LookupEnv: noEnv, WorkDir: p.dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Set("API_KEY", "other"); err != nil {
+		t.Fatal(err)
+	}
+	v := viper.New()
+	rec := newRecorder(v, "api_key")
+	stop := mergeAndWatch(t, v, watchOpts(p), rec)
+	defer stop()
+
+	writeFile(t, filepath.Join(p.dir, ".env"), "USER_SECRETS_ID="+otherID+"\n")
+	if _, err := other.Set("API_KEY", "other-2"); err != nil {
+		t.Fatal(err)
+	}
+	rec.quiet(t, 200*time.Millisecond, "a change to another store")
+	p.set(t, "API_KEY", "watched-2")
+	rec.waitFor(t, "a change to the watched store", "api_key", "watched-2")
+	if err := stop(); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+}
+
+// TestStopFromOnChange: stop called from onChange returns at once, and no
+// goroutine is left once onChange has returned.
+func TestStopFromOnChange(t *testing.T) {
+	verifyNoLeaks(t)
+	p := newProject(t)
+	v, cfg := yamlViper(t, t.TempDir(), "port: 1\n")
+	opts := watchOpts(p)
+	stopFn := make(chan func() error, 1) // hands stop to onChange
+	done := make(chan error, 1)
+	stop, err := Watch(v, opts, func(error) {
+		stop := <-stopFn
+		stopFn <- stop
+		done <- stop()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopFn <- stop
+	replaceFile(t, cfg, "port: 2\n")
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("stop from onChange = %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("stop from onChange did not return")
+	}
+	p.set(t, "LATE", "x")
+	replaceFile(t, cfg, "port: 3\n")
+	select {
+	case <-done:
+		t.Fatal("onChange called after stop")
+	case <-time.After(200 * time.Millisecond):
+	}
+	if err := stop(); err != nil {
+		t.Errorf("second stop: %v", err)
+	}
 }
