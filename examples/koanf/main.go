@@ -23,34 +23,15 @@ import (
 	"strings"
 	"sync"
 	"text/tabwriter"
+	"unicode"
 
-	"github.com/go-user-secrets/user-secrets/internal/mask"
 	"github.com/go-user-secrets/user-secrets/koanfprovider"
-	"github.com/knadh/koanf/parsers/dotenv"
 	"github.com/knadh/koanf/parsers/yaml"
 	"github.com/knadh/koanf/providers/confmap"
 	"github.com/knadh/koanf/providers/env/v2"
 	"github.com/knadh/koanf/providers/file"
 	"github.com/knadh/koanf/v2"
 )
-
-// errDotenvSyntax stands for any error of koanf's dotenv parser.
-var errDotenvSyntax = errors.New("not valid dotenv syntax for koanf's dotenv parser (godotenv); check the file")
-
-// dotenvParser is koanf's dotenv parser with its errors replaced by
-// errDotenvSyntax: godotenv's errors quote the text near the failure
-// ("unexpected character "-" in variable name near "DB-PASS=…""), which
-// can be a secret, there or on the next line.
-type dotenvParser struct{ koanf.Parser }
-
-// Unmarshal parses b, hiding the parser's error text.
-func (p dotenvParser) Unmarshal(b []byte) (map[string]any, error) {
-	m, err := p.Parser.Unmarshal(b)
-	if err != nil {
-		return nil, errDotenvSyntax
-	}
-	return m, nil
-}
 
 // layer is one source of configuration.
 type layer struct {
@@ -70,8 +51,11 @@ func main() {
 	layers := []layer{
 		{"defaults", confmap.Provider(map[string]any{"PORT": 8080, "LOG_LEVEL": "info"}, "."), nil},
 		{*configFile, file.Provider(*configFile), yaml.Parser()},
-		{".env", file.Provider(".env"), dotenvParser{dotenv.Parser()}},
-		{"user secrets", secrets, dotenvParser{dotenv.Parser()}},
+		// DotenvParser's errors name the line; koanf's dotenv.Parser
+		// (godotenv) would quote the text there, a secret maybe.
+		{".env", file.Provider(".env"), koanfprovider.DotenvParser(".env")},
+		// The provider hands koanf a map: it needs no parser.
+		{"user secrets", secrets, nil},
 		{"env", env.Provider(".", env.Opt{Prefix: "APP_", TransformFunc: func(k, v string) (string, any) {
 			return strings.TrimPrefix(k, "APP_"), v
 		}}), nil},
@@ -87,19 +71,16 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	// Watch before the first load, so that no change goes unseen between
-	// the two; mu keeps the first table ahead of any reload's.
+	// the two; mu keeps the first table ahead of any reload's. Watch calls
+	// back on changes only, and the reload reads the secrets.
 	var mu sync.Mutex
 	mu.Lock()
-	err := secrets.Watch(func(_ any, err error) {
+	err := secrets.Watch(func(_ any, _ error) {
 		mu.Lock()
 		defer mu.Unlock()
-		if err != nil {
-			log.Printf("user secrets changed but cannot be read, keeping the last configuration: %v", err)
-			return
-		}
 		log.Print("user secrets changed: reloading")
 		if err := show(os.Stdout, layers); err != nil {
-			log.Print(err)
+			log.Printf("%v (keeping the last configuration)", err)
 		}
 	})
 	if err != nil {
@@ -138,7 +119,24 @@ func show(w io.Writer, layers []layer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "KEY\tLAYER\tVALUE")
 	for _, key := range k.Keys() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", key, from[key], mask.Value(k.String(key)))
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", key, from[key], masked(k.String(key)))
 	}
 	return tw.Flush()
+}
+
+// masked hides a value for display: its first three characters, then
+// "***"; "***" alone for a value of three characters or fewer. A shown
+// character that is not graphic (a newline, an escape) is shown as '?', so
+// a value cannot drive the terminal.
+func masked(v string) string {
+	r := []rune(v)
+	if len(r) <= 3 {
+		return "***"
+	}
+	for i, c := range r[:3] {
+		if !unicode.IsGraphic(c) {
+			r[i] = '?'
+		}
+	}
+	return string(r[:3]) + "***"
 }

@@ -72,7 +72,7 @@ func project(t *testing.T, args ...string) (*exec.Cmd, *core.Store) {
 			t.Fatal(err)
 		}
 	}
-	s, err := core.OpenID(root, testID)
+	s, err := core.Open(core.Options{ID: testID, Root: root, LookupEnv: func(string) (string, bool) { return "", false }, WorkDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,13 +213,13 @@ func TestReloadOnChange(t *testing.T) {
 	}
 }
 
-// A .env that koanf's dotenv parser (godotenv) cannot read is named, never
-// quoted: godotenv's own error quotes the text near the failure, which here
+// A .env that does not parse is named, with the line, never quoted:
+// godotenv's own error would quote the text near the failure, which here
 // is the secret itself.
 func TestUnreadableDotenv(t *testing.T) {
 	t.Parallel()
 	cmd, _ := project(t, "-once")
-	env := "USER_SECRETS_ID=" + testID + "\nDB-PASS=" + canary + "\nNEXT=" + canary + "\n"
+	env := "USER_SECRETS_ID=" + testID + "\nDB_PASS='" + canary + "\nNEXT=" + canary + "\n"
 	if err := os.WriteFile(filepath.Join(cmd.Dir, ".env"), []byte(env), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -232,8 +232,24 @@ func TestUnreadableDotenv(t *testing.T) {
 	if strings.Contains(stdout.String()+stderr.String(), canary) {
 		t.Fatal("the output contains a secret value")
 	}
-	const want = "koanf-example: load .env: not valid dotenv syntax for koanf's dotenv parser (godotenv); check the file\n"
+	const want = "koanf-example: load .env: .env:2: key \"DB_PASS\": unterminated single-quoted value\n"
 	if stderr.String() != want {
 		t.Errorf("stderr = %q, want %q", stderr.String(), want)
+	}
+}
+
+func TestMasked(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, want string }{
+		{"", "***"},
+		{"abc", "***"},
+		{"abcd", "abc***"},
+		{"日本語です", "日本語***"},
+		{"\x1b[2Jclear", "?[2***"},
+		{"a\nbcdef", "a?b***"},
+	} {
+		if got := masked(tc.in); got != tc.want {
+			t.Errorf("masked(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }

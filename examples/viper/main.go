@@ -25,8 +25,8 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"unicode"
 
-	"github.com/go-user-secrets/user-secrets/internal/mask"
 	"github.com/go-user-secrets/user-secrets/viperremote"
 	"github.com/spf13/viper"
 )
@@ -58,32 +58,29 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if _, err := os.Stat(app.configFile); errors.Is(err, fs.ErrNotExist) {
 		app.configFile = ""
 	}
+	// The first load is the program's: the config file, then the secrets
+	// merged over it.
 	v, err := app.load()
 	if err != nil {
 		fmt.Fprintf(stderr, "viper example: error: %v\n", err)
 		return 1
 	}
+	app.print(v, "settings")
 	if *once {
-		app.print(v, "settings")
 		return 0
 	}
 
-	// Watch merges the secrets, watches them and the config file, and
-	// calls back after the first merge and after each reload. Viper is not
-	// safe for concurrent use: read v only in the callback, which never
-	// runs concurrently with a reload (nor with itself).
-	first := true
+	// Watch watches the secrets and the config file, reloads both after a
+	// change and calls back. Viper is not safe for concurrent use: from
+	// here on, read v only in the callback, which never runs concurrently
+	// with a reload (nor with itself).
+	fmt.Fprintln(stdout, "watching for changes; Ctrl-C to stop")
 	stop, err := viperremote.Watch(v, app.secrets, func(err error) {
-		switch {
-		case err != nil:
+		if err != nil {
 			fmt.Fprintf(stderr, "viper example: error: %v (keeping the previous values)\n", err)
-		case first:
-			app.print(v, "settings")
-			fmt.Fprintln(stdout, "watching for changes; Ctrl-C to stop")
-		default:
-			app.print(v, "reloaded")
+			return
 		}
-		first = false
+		app.print(v, "reloaded")
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "viper example: error: %v\n", err)
@@ -190,6 +187,23 @@ func (a *app) print(v *viper.Viper, title string) {
 		default:
 			from = "?"
 		}
-		fmt.Fprintf(a.out, "  %-*s = %-10s (%s)\n", width, k, mask.Value(v.GetString(k)), from)
+		fmt.Fprintf(a.out, "  %-*s = %-10s (%s)\n", width, k, masked(v.GetString(k)), from)
 	}
+}
+
+// masked hides a value for display: its first three characters, then
+// "***"; "***" alone for a value of three characters or fewer. A shown
+// character that is not graphic (a newline, an escape) is shown as '?', so
+// a value cannot drive the terminal.
+func masked(v string) string {
+	r := []rune(v)
+	if len(r) <= 3 {
+		return "***"
+	}
+	for i, c := range r[:3] {
+		if !unicode.IsGraphic(c) {
+			r[i] = '?'
+		}
+	}
+	return string(r[:3]) + "***"
 }

@@ -71,7 +71,7 @@ func newEnv(t *testing.T, extra ...string) *env {
 	root := filepath.Join(tmp, "store")
 	write(t, filepath.Join(e.project, ".env"), "# only the ID lives here\nUSER_SECRETS_ID="+testID+"\n")
 	write(t, filepath.Join(e.project, "config.yaml"), "server:\n  port: 9090\ndb:\n  host: db.internal\n  password: from-the-file\napi_key: file-key\n")
-	s, err := core.OpenID(root, testID)
+	s, err := core.Open(core.Options{ID: testID, Root: root, LookupEnv: func(string) (string, bool) { return "", false }, WorkDir: e.project})
 	if err != nil {
 		t.Fatal(err)
 	}
