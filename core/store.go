@@ -45,7 +45,50 @@ func Open(opts Options) (*Store, error) {
 	if p.ID == "" {
 		return nil, &NoIDError{Looked: p.Looked, Skipped: p.Warnings}
 	}
-	return newStore(p, opts.lockTimeout()), nil
+	s := newStore(p, opts.lockTimeout())
+	var file fs.FileInfo
+	if fi, err := os.Stat(s.path); err == nil {
+		file = fi
+	}
+	warnings, err := s.checkPrivate(file)
+	if err != nil {
+		return nil, err
+	}
+	p.Warnings = append(p.Warnings, warnings...)
+	return s, nil
+}
+
+// checkPrivate checks the store root, the store directory and, when file
+// is not nil, the secrets file it describes: each that exists must be the
+// user's (or root's) and not writable by group or others (see
+// checkPrivate). It returns the warnings of a filesystem without Unix
+// permissions.
+func (s *Store) checkPrivate(file fs.FileInfo) (warnings []string, err error) {
+	check := func(path string, fi fs.FileInfo) error {
+		w, err := checkPrivate(path, fi)
+		if w != "" {
+			warnings = append(warnings, w)
+		}
+		return err
+	}
+	for _, dir := range []string{s.project.Root, s.Dir()} {
+		fi, err := os.Stat(dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		if err := check(dir, fi); err != nil {
+			return nil, err
+		}
+	}
+	if file != nil {
+		if err := check(s.path, file); err != nil {
+			return nil, err
+		}
+	}
+	return warnings, nil
 }
 
 // openID returns the store of id under root, for callers that manage IDs
@@ -88,12 +131,15 @@ func (s *Store) Exists() (bool, error) {
 // FIFO, a device, a directory, or a symbolic link to one) is an error at
 // once, never a hang; so is one larger than 64 MiB.
 func (s *Store) ReadFile() ([]byte, error) {
-	data, _, err := fsutil.ReadRegular(s.path)
+	data, fi, err := fsutil.ReadRegular(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read secrets file: %w", err)
+	}
+	if _, err := s.checkPrivate(fi); err != nil {
+		return nil, err
 	}
 	return data, nil
 }
@@ -329,6 +375,9 @@ func (s *Store) Update(fn func(d *Document) error) error {
 // temporary file and the rename are beside the file it leads to, so that
 // writers through two links to one file exclude each other.
 func (s *Store) write(content func() ([]byte, error)) error {
+	if _, err := s.checkPrivate(nil); err != nil {
+		return err
+	}
 	if err := mkdirPrivate(s.Dir()); err != nil {
 		return err
 	}

@@ -139,13 +139,15 @@ func runInfo(opts *InfoOptions) error {
 }
 
 // mode formats a file's permission bits, and reports whether group or
-// others have any access. Windows has no such bits: "" and false.
+// others may read it without writing it: what the next write tightens. (A
+// store that others may write is refused, and its error says so.) Windows
+// has no such bits: "" and false.
 func mode(fi fs.FileInfo) (string, bool) {
 	if runtime.GOOS == "windows" {
 		return "", false
 	}
 	m := fi.Mode().Perm()
-	return fmt.Sprintf("%04o", m), m&0o077 != 0
+	return fmt.Sprintf("%04o", m), m&0o077 != 0 && m&0o022 == 0
 }
 
 func writeInfo(out *bytes.Buffer, in *info, p *core.Project) {
