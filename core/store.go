@@ -91,18 +91,6 @@ func (s *Store) checkPrivate(file fs.FileInfo) (warnings []string, err error) {
 	return warnings, nil
 }
 
-// openID returns the store of id under root, for callers that manage IDs
-// themselves. The ID is validated (ErrInvalidID).
-func openID(root, id string) (*Store, error) {
-	if err := validateID(id); err != nil {
-		return nil, err
-	}
-	if !filepath.IsAbs(root) {
-		return nil, fmt.Errorf("store root %q is not an absolute path", root)
-	}
-	return newStore(&Project{Root: root, ID: id, Source: SourceExplicit}, 10*time.Second), nil
-}
-
 // Project returns the resolved project the store belongs to. The store
 // keeps the paths it was opened with: changing the Project does not move
 // it.

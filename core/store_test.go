@@ -554,3 +554,15 @@ func TestReplaceIf(t *testing.T) {
 		t.Fatalf("after ReplaceIf, A = %q, want %q", v, "3")
 	}
 }
+
+// openID returns the store of id under root, for tests: unlike Open, it
+// resolves nothing and checks no ownership. The ID is validated.
+func openID(root, id string) (*Store, error) {
+	if err := validateID(id); err != nil {
+		return nil, err
+	}
+	if !filepath.IsAbs(root) {
+		return nil, fmt.Errorf("store root %q is not an absolute path", root)
+	}
+	return newStore(&Project{Root: root, ID: id, Source: SourceExplicit}, 10*time.Second), nil
+}
