@@ -382,6 +382,7 @@ func (s *Store) write(content func() ([]byte, error)) error {
 		return err
 	}
 	fsutil.CleanTemp(target)
+	fsutil.CleanEditCopies(s.path) // copies left by an edit that was killed
 	data, err := content()
 	if err != nil || data == nil {
 		return err

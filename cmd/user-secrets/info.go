@@ -135,6 +135,11 @@ func runInfo(opts *InfoOptions) error {
 	for _, t := range fsutil.Leftovers(p.EnvFile) {
 		f.IO.Warnf("%s is a copy of %s that an interrupted write left: it may hold secrets, and a .gitignore line \".env\" does not cover it; delete it", t, filepath.Base(p.EnvFile))
 	}
+	if p.ID != "" {
+		for _, c := range fsutil.EditLeftovers(p.SecretsFile()) {
+			f.IO.Warnf("%s is a copy of the secrets file left by an interrupted edit: the next write removes it", c)
+		}
+	}
 	return readErr
 }
 
