@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 )
 
@@ -65,7 +66,7 @@ func TestCopiedExamplesBuild(t *testing.T) {
 			}
 			cmd := exec.Command(gotool, "build", "./...")
 			cmd.Dir = dir
-			cmd.Env = append(environ, "HOME="+home, "USERPROFILE="+home)
+			cmd.Env = slices.Concat(environ, []string{"HOME=" + home, "USERPROFILE=" + home})
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("go build ./... in a copy of examples/%s (module example.com/%s): %v\n%s", name, name, err, out)
 			}

@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"unicode"
 
@@ -73,9 +74,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// Watch watches the secrets and the config file, reloads both after a
 	// change and calls back. Viper is not safe for concurrent use: from
 	// here on, read v only in the callback, which never runs concurrently
-	// with a reload (nor with itself).
-	fmt.Fprintln(stdout, "watching for changes; Ctrl-C to stop")
+	// with a reload (nor with itself). A change made before Watch starts
+	// shows at the next one; mu keeps the line saying that Watch has
+	// started ahead of any reload's table.
+	var mu sync.Mutex
+	mu.Lock()
 	stop, err := viperremote.Watch(v, app.secrets, func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
 		if err != nil {
 			fmt.Fprintf(stderr, "viper example: error: %v (keeping the previous values)\n", err)
 			return
@@ -83,10 +89,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		app.print(v, "reloaded")
 	})
 	if err != nil {
+		mu.Unlock()
 		fmt.Fprintf(stderr, "viper example: error: %v\n", err)
 		return 1
 	}
 	defer stop()
+	fmt.Fprintln(stdout, "watching for changes; Ctrl-C to stop")
+	mu.Unlock()
 
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()

@@ -250,6 +250,27 @@ func TestWatch(t *testing.T) {
 		}
 	}
 	waitTable("api_key     = one***     (user secrets)")
+	// The first table is printed before Watch starts: change nothing
+	// until it has.
+	waitLine := func(want string) {
+		t.Helper()
+		timeout := time.After(20 * time.Second)
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatalf("program exited before printing %q; stderr: %s", want, stderr.String())
+				}
+				seen = append(seen, l)
+				if l == want {
+					return
+				}
+			case <-timeout:
+				t.Fatalf("no line %q; output:\n%s", want, strings.Join(seen, "\n"))
+			}
+		}
+	}
+	waitLine("watching for changes; Ctrl-C to stop")
 
 	if _, err := e.store.Set("API_KEY", "two-2222"); err != nil {
 		t.Fatal(err)
