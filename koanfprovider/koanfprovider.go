@@ -119,7 +119,8 @@ func Provider(opts ...Options) *UserSecrets {
 // error matches core.ErrNoID or fs.ErrNotExist. A file that does not parse
 // is a *core.ParseError. Two secrets that become one key after
 // TransformKey, or a key that nested on "." would be both a value and a
-// section (DB and DB.PASSWORD), are an error naming both keys and lines. A
+// section (DB and DB.PASSWORD), are an error naming both keys and lines;
+// a key with an empty part (A..B) is an error naming it. A
 // key godotenv cannot read (core.ErrInvalidKey) or a value it cannot read
 // back exactly (one with a tab and a trailing backslash, say) is an error
 // naming the file, line and key: load such secrets with k.Load(p, nil),
@@ -159,8 +160,8 @@ func (p *UserSecrets) ReadBytes() ([]byte, error) {
 // Read returns the secrets as a map of string values for k.Load(p, nil),
 // which needs no parser and carries every key and value. Keys are taken
 // after Options.TransformKey and nested on "." and on Options.Delimiter:
-// DB.PASSWORD (or DB__PASSWORD with "__") is the value "PASSWORD" in the
-// section "DB", so that k.Unmarshal fills a struct's DB field with it.
+// DB.PASSWORD (or DB__PASSWORD with "__") is the key PASSWORD in the
+// section DB, so that k.Unmarshal fills a struct's DB field with it.
 //
 // Its errors are those of ReadBytes, but for the ones about what godotenv
 // cannot read; with Options.Delimiter, two keys that nest into one another

@@ -50,8 +50,10 @@ import (
 // a new struct, say) and publish the copy, with an atomic.Pointer for
 // instance. Do not write to v (v.Set, v.ReadInConfig, Merge) meanwhile.
 //
-// Watch returns the error of reading the secrets at the start (those of
-// Merge) or of setting up a watch, and then leaves nothing running.
+// Watch returns the error of reading the secrets at the start (Merge's
+// errors, such as a *core.ParseError or two keys that collide, but for
+// the check against v's sections) or of setting up a watch, and then
+// leaves nothing running.
 // Without an ID (and without Options.RequireStore) it only watches the
 // config file, if any. A missing secrets file is watched, and merged when
 // it appears.
