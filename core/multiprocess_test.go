@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -128,6 +129,28 @@ func runHelper(cmd string, args []string) error {
 		}
 		return nil
 
+	case "writers": // writers ROOT PROCESS N: N goroutines each set a key of their own; print the longest Set in ms
+		s, err := openID(args[0], fixtureID)
+		if err != nil {
+			return err
+		}
+		n, _ := strconv.Atoi(args[2])
+		errs := make([]error, n)
+		waits := make([]time.Duration, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				start := time.Now()
+				_, errs[i] = s.Set(writerKey(args[1], i), writerValue(args[1], i))
+				waits[i] = time.Since(start)
+			}()
+		}
+		wg.Wait()
+		fmt.Println(slices.Max(waits).Milliseconds())
+		return errors.Join(errs...)
+
 	case "flip": // flip ROOT: set BIG to one of two values, forever
 		s, err := openID(args[0], fixtureID)
 		if err != nil {
@@ -200,6 +223,64 @@ func TestMultiProcessSetDistinctKeys(t *testing.T) {
 		t.Errorf("store holds %d keys, want %d", len(m), n)
 	}
 	t.Logf("%d processes set %d distinct keys in %v; %d keys present", n, n, time.Since(start), len(m))
+}
+
+func writerKey(process string, i int) string   { return fmt.Sprintf("KEY_%s_%d", process, i) }
+func writerValue(process string, i int) string { return fmt.Sprintf("value-%s-%d", process, i) }
+
+// TestMultiProcessHundredWriters runs 100 writers at once, 10 goroutines
+// in each of 10 processes, each setting a key of its own: every Set must
+// succeed, well within the lock timeout, and every key be there.
+func TestMultiProcessHundredWriters(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts 10 processes")
+	}
+	root := t.TempDir()
+	s, err := openID(root, fixtureID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const procs, perProc = 10, 10
+	cmds := make([]*exec.Cmd, procs)
+	outs := make([]bytes.Buffer, procs)
+	errOuts := make([]bytes.Buffer, procs)
+	for i := range procs {
+		cmds[i] = helperCommand("writers", root, strconv.Itoa(i), strconv.Itoa(perProc))
+		cmds[i].Stdout, cmds[i].Stderr = &outs[i], &errOuts[i]
+	}
+	start := time.Now()
+	for i, c := range cmds {
+		if err := c.Start(); err != nil {
+			t.Fatalf("start child %d: %v", i, err)
+		}
+	}
+	longest := 0
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Errorf("child %d: %v\n%s", i, err, errOuts[i].String())
+			continue
+		}
+		ms, err := strconv.Atoi(strings.TrimSpace(outs[i].String()))
+		if err != nil {
+			t.Errorf("child %d printed %q", i, outs[i].String())
+		}
+		longest = max(longest, ms)
+	}
+	m, err := s.Map()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p := range procs {
+		for i := range perProc {
+			if k := writerKey(strconv.Itoa(p), i); m[k] != writerValue(strconv.Itoa(p), i) {
+				t.Errorf("%s missing or wrong after %d concurrent writers", k, procs*perProc)
+			}
+		}
+	}
+	if len(m) != procs*perProc {
+		t.Errorf("store holds %d keys, want %d", len(m), procs*perProc)
+	}
+	t.Logf("%d writers in %d processes set %d keys in %v; the longest Set took %d ms", procs*perProc, procs, len(m), time.Since(start), longest)
 }
 
 // TestMultiProcessReaderBesideWriters runs writer processes while this

@@ -1,8 +1,13 @@
 package fsutil
 
 import (
+	"bufio"
 	"errors"
+	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -27,10 +32,19 @@ func TestLock(t *testing.T) {
 		t.Errorf("Lock gave up after %v, before its timeout", d)
 	}
 	unlock()
-	unlock2, err := Lock(path, 0)
+	unlock() // a second call does nothing
+	// The waiter that gave up takes the lock when it is free, and lets go
+	// at once.
+	unlock2, err := Lock(path, 5*time.Second)
 	if err != nil {
 		t.Fatalf("Lock after unlock: %v", err)
 	}
+	// Another lock file is another lock, even in this process.
+	unlock3, err := Lock(path+"2", 0)
+	if err != nil {
+		t.Fatalf("Lock of a second file while the first is held: %v", err)
+	}
+	unlock3()
 
 	// A waiter gets the lock when it is released.
 	got := make(chan error)
@@ -99,5 +113,149 @@ func TestLockErrorText(t *testing.T) {
 	_, err := Lock(path, 0)
 	if err == nil || strings.Count(err.Error(), path) != 1 {
 		t.Errorf("Lock() error = %v, want one naming %s once", err, path)
+	}
+}
+
+// TestLockTimeout checks the error of a wait that times out, and that the
+// waiter that gave up leaves nothing behind once the holder lets go.
+func TestLockTimeout(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lock")
+	unlock, err := Lock(path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := runtime.NumGoroutine()
+	_, err = Lock(path, 50*time.Millisecond)
+	if !errors.Is(err, ErrLockTimeout) {
+		t.Fatalf("Lock(held, 50ms) error = %v, want ErrLockTimeout", err)
+	}
+	if msg := err.Error(); strings.Count(msg, path) != 1 || !strings.Contains(msg, "another user-secrets process holds it") {
+		t.Errorf("Lock(held, 50ms) error = %q, want one naming %s once and saying another process holds it", msg, path)
+	}
+	unlock()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines 5s after the holder let go, %d before the wait that timed out", n, before)
+	}
+	unlock, err = Lock(path, 0)
+	if err != nil {
+		t.Fatalf("Lock once the waiter that gave up is gone: %v", err)
+	}
+	unlock()
+}
+
+// TestLockWaiterNotStarved checks that a waiter gets the lock from a
+// holder that takes it again as soon as it lets go, whether that holder
+// is in this process or another: waiters are woken when the lock is free,
+// not left to poll for a moment when it happens to be.
+func TestLockWaiterNotStarved(t *testing.T) {
+	tests := []struct {
+		name   string
+		hammer func(t *testing.T, path string) (stop func())
+	}{
+		{"same process", hammerHere},
+		{"other process", hammerInChild},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "lock")
+			stop := tt.hammer(t, path)
+			defer stop()
+			var worst time.Duration
+			for i := range 20 {
+				start := time.Now()
+				unlock, err := Lock(path, 2*time.Second)
+				if err != nil {
+					t.Fatalf("Lock %d beside a holder that takes the lock again at once: %v", i, err)
+				}
+				worst = max(worst, time.Since(start))
+				unlock()
+				time.Sleep(5 * time.Millisecond) // let the hammer take it
+			}
+			t.Logf("the longest of 20 waits took %v", worst)
+		})
+	}
+}
+
+// hammerHere takes the lock in a goroutine, holds it 2 ms, lets go and
+// takes it again at once, until stopped.
+func hammerHere(t *testing.T, path string) (stop func()) {
+	t.Helper()
+	held := make(chan struct{})
+	quit := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for first := true; ; first = false {
+			unlock, err := Lock(path, time.Minute)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if first {
+				close(held)
+			}
+			time.Sleep(2 * time.Millisecond)
+			unlock()
+			select {
+			case <-quit:
+				return
+			default:
+			}
+		}
+	}()
+	<-held
+	return func() { close(quit); <-done }
+}
+
+const lockHelperEnv = "USER_SECRETS_FSUTIL_LOCK_HAMMER"
+
+// hammerInChild does what hammerHere does in a child process: this test
+// binary, run with lockHelperEnv naming the lock file.
+func hammerInChild(t *testing.T, path string) (stop func()) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLockHelperProcess$")
+	cmd.Env = append(os.Environ(), lockHelperEnv+"="+path)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if line, err := bufio.NewReader(out).ReadString('\n'); line != "held\n" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("child did not take the lock: %q, %v\n%s", line, err, stderr.String())
+	}
+	return func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	}
+}
+
+// TestLockHelperProcess is the child of hammerInChild: it runs only when
+// lockHelperEnv is set, and then until it is killed.
+func TestLockHelperProcess(t *testing.T) {
+	path := os.Getenv(lockHelperEnv)
+	if path == "" {
+		return
+	}
+	for first := true; ; first = false {
+		unlock, err := Lock(path, time.Minute)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		if first {
+			fmt.Println("held")
+		}
+		time.Sleep(2 * time.Millisecond)
+		unlock()
 	}
 }
