@@ -6,14 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"github.com/go-user-secrets/user-secrets/internal/fsutil"
 	"github.com/google/uuid"
 )
-
-// initLockName is the lock file, in the store root, that serialises Init.
-const initLockName = ".init.lock"
 
 // Init makes sure the project has an ID and returns its store; created
 // says whether Init made the ID. When one already resolves, Init changes
@@ -24,8 +20,13 @@ const initLockName = ".init.lock"
 // creates the store directory (0700) with a secrets file (0600) holding
 // only the header.
 //
-// Concurrent Inits of one project, in this or other processes, end with a
-// single ID and no orphan store directories.
+// Init reads and rewrites .env holding that file's lock, which every
+// rewrite of it takes (import --move's too) and which lives in the store
+// root, not in the project: concurrent Inits of one project, in this or
+// other processes, end with a single ID and no orphan store directories,
+// and neither Init nor a concurrent rewrite loses the other's change. When
+// another process holds the lock for longer than Options.LockTimeout, Init
+// fails with an error naming the lock file.
 //
 // The store's Project says where the ID came from and, when created, which
 // .env was written.
@@ -40,7 +41,7 @@ func Init(opts Options) (s *Store, created bool, err error) {
 	if err := os.MkdirAll(p.Root, 0o700); err != nil {
 		return nil, false, fmt.Errorf("create store root: %w", err)
 	}
-	unlock, err := fsutil.Lock(filepath.Join(p.Root, initLockName), opts.lockTimeout())
+	unlock, err := fsutil.LockEnv(p.Root, p.EnvFile, opts.lockTimeout())
 	if err != nil {
 		return nil, false, err
 	}

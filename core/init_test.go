@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -42,23 +43,23 @@ func newInitProject(t *testing.T) (dir string, opts Options) {
 }
 
 // checkStoreCreated checks that Init made <root>/<id>/.secrets holding only
-// the header, and that root holds nothing else but Init's lock file.
+// the header, and that root holds nothing else but the directory of .env
+// locks.
 func checkStoreCreated(t *testing.T, root, id string) {
 	t.Helper()
 	entries, err := os.ReadDir(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var dirs []string
+	var names []string
 	for _, e := range entries {
-		if e.IsDir() {
-			dirs = append(dirs, e.Name())
-		} else if e.Name() != initLockName {
+		if !e.IsDir() {
 			t.Errorf("store root holds an unexpected file %q", e.Name())
 		}
+		names = append(names, e.Name())
 	}
-	if len(dirs) != 1 || dirs[0] != id {
-		t.Fatalf("store root holds directories %q, want exactly [%s]", dirs, id)
+	if want := []string{".env-locks", id}; !slices.Equal(names, want) {
+		t.Fatalf("store root holds %q, want exactly %q", names, want)
 	}
 	data := fileText(t, filepath.Join(root, id, ".secrets"))
 	entriesIn, err := Parse([]byte(data), ".secrets")
@@ -434,4 +435,100 @@ func TestInitRemovesStaleEnvCopy(t *testing.T) {
 	if _, err := os.Stat(fresh); err != nil {
 		t.Errorf("the fresh copy of .env was removed: %v", err)
 	}
+}
+
+// TestInitWaitsForEnvRewrite holds the .env's lock as a rewrite of it
+// (import --move's) does, between its read and its write: Init must wait
+// for it, and then add its line to what the rewrite wrote.
+func TestInitWaitsForEnvRewrite(t *testing.T) {
+	dir, opts := newInitProject(t)
+	env := filepath.Join(dir, ".env")
+	putFile(t, env, "# keep\nMOVED=x\nKEPT=1\n")
+	unlock, err := fsutil.LockEnv(opts.Root, env, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		res *initResult
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		res, err := initR(opts)
+		done <- result{res, err}
+	}()
+	select {
+	case r := <-done:
+		unlock()
+		t.Fatalf("Init returned (error %v) while a rewrite of .env held its lock", r.err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if err := fsutil.WriteAtomic(env, []byte("# keep\nKEPT=1\n"), 0o644, fsutil.KeepMode); err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if got, want := fileText(t, env), "# keep\nKEPT=1\nUSER_SECRETS_ID="+r.res.Project.ID+"\n"; got != want {
+		t.Errorf(".env = %q, want %q", got, want)
+	}
+}
+
+// TestInitBesideEnvRewrite runs Init and a rewrite of .env that removes a
+// line (as import --move does) at once, round after round: whichever goes
+// first, the other keeps its change.
+func TestInitBesideEnvRewrite(t *testing.T) {
+	for round := range 20 {
+		dir, opts := newInitProject(t)
+		env := filepath.Join(dir, ".env")
+		putFile(t, env, "A=1\nMOVED=x\nB=2\n")
+		var res *initResult
+		var initErr, rewriteErr error
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			<-start
+			res, initErr = initR(opts)
+		}()
+		go func() {
+			defer wg.Done()
+			<-start
+			rewriteErr = removeFromEnv(opts.Root, env, "MOVED")
+		}()
+		close(start)
+		wg.Wait()
+		if initErr != nil || rewriteErr != nil {
+			t.Fatalf("round %d: Init: %v; rewrite: %v", round, initErr, rewriteErr)
+		}
+		if got, want := fileText(t, env), "A=1\nB=2\nUSER_SECRETS_ID="+res.Project.ID+"\n"; got != want {
+			t.Fatalf("round %d: .env = %q, want %q", round, got, want)
+		}
+	}
+}
+
+// removeFromEnv removes key from the .env file at env as import --move
+// does: under the .env's lock, it reads the file, drops the key's lines and
+// replaces the file.
+func removeFromEnv(root, env, key string) error {
+	unlock, err := fsutil.LockEnv(root, env, time.Minute)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	data, err := os.ReadFile(env)
+	if err != nil {
+		return err
+	}
+	d, err := ParseDocument(data, env)
+	if err != nil {
+		return err
+	}
+	if _, err := d.Update(nil, []string{key}); err != nil {
+		return err
+	}
+	return fsutil.WriteAtomic(env, d.Bytes(), 0o644, fsutil.KeepMode)
 }
