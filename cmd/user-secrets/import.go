@@ -157,7 +157,7 @@ func runImport(opts *ImportOptions) error {
 	for _, k := range skipped {
 		delete(stored, k)
 	}
-	return moveOut(ios, path, name, selected, stored)
+	return moveOut(ios, s.Project().Root, path, name, selected, stored)
 }
 
 // importPath returns the file to read and the name to show for it.
@@ -221,13 +221,21 @@ func selectEntries(entries []core.Entry, keys []string, name string) ([]core.Ent
 }
 
 // moveOut removes from the file at path the keys of selected that are in
-// stored, keeping every other byte, and replaces the file atomically. The
-// file is read again first: init may have added USER_SECRETS_ID to it, and
-// a key whose value changed since it was imported is left alone.
-func moveOut(ios *IOStreams, path, name string, selected []core.Entry, stored map[string]string) error {
+// stored, keeping every other byte, and replaces the file atomically. It
+// holds the file's lock, in the store root, from its read to its write, as
+// every rewrite of a .env does (init's too), so that concurrent rewrites
+// in other processes lose nothing of each other. The file is read again
+// under the lock: init or another import --move may have changed it, and a
+// key whose value changed since it was imported is left alone.
+func moveOut(ios *IOStreams, root, path, name string, selected []core.Entry, stored map[string]string) error {
 	if len(stored) == 0 {
 		return nil
 	}
+	unlock, err := fsutil.LockEnv(root, path, fsutil.DefaultLockTimeout)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	data, _, err := fsutil.ReadRegular(path)
 	if err != nil {
 		return err

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -129,4 +131,114 @@ func keysOf(m map[string]string) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// TestImportMoveConcurrent runs `import --move --keys K<i>` from one .env
+// in several processes at once, with an ID in the .env and without one
+// (then each runs init first): every key must end in the store and none in
+// .env, whose other bytes all stay, and the project gains no file.
+func TestImportMoveConcurrent(t *testing.T) {
+	bin, err := exec.LookPath("user-secrets") // put on PATH by testscript.Main
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "0b5a4a36-3f7e-4d8c-9a4e-4a1f6f7a1b2c"
+	const n = 6
+	tests := []struct{ name, idLine string }{
+		{"with an ID", "USER_SECRETS_ID=" + id + "\n"},
+		{"without an ID", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for round := range 3 {
+				root, dir := t.TempDir(), t.TempDir()
+				env := filepath.Join(dir, ".env")
+				before, want := "# settings\n", "# settings\n"
+				for i := range n {
+					kept := fmt.Sprintf("KEEP_%d=%d  # stays\n\n", i, i)
+					before += kept + fmt.Sprintf("K%d=canary-%d\n", i, i)
+					want += kept
+				}
+				before, want = before+tt.idLine, want+tt.idLine
+				if err := os.WriteFile(env, []byte(before), 0o644); err != nil {
+					t.Fatal(err)
+				}
+
+				cmds := make([]*exec.Cmd, n)
+				stdouts := make([]strings.Builder, n)
+				stderrs := make([]strings.Builder, n)
+				for i := range n {
+					cmds[i] = exec.Command(bin, "import", "--move", "--keys", fmt.Sprintf("K%d", i))
+					cmds[i].Dir = dir
+					cmds[i].Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), core.EnvDir + "=" + root}
+					cmds[i].Stdout, cmds[i].Stderr = &stdouts[i], &stderrs[i]
+				}
+				for _, c := range cmds {
+					if err := c.Start(); err != nil {
+						t.Fatal(err)
+					}
+				}
+				for i, c := range cmds {
+					err := c.Wait()
+					out, errOut := stdouts[i].String(), stderrs[i].String()
+					if strings.Contains(out+errOut, "canary") {
+						t.Fatalf("round %d: import of K%d shows a value", round, i)
+					}
+					if err != nil || !strings.Contains(errOut, fmt.Sprintf("Removed from .env: K%d\n", i)) {
+						t.Errorf("round %d: import of K%d: %v\n%s", round, i, err, errOut)
+					}
+				}
+
+				got := readFile(t, env)
+				d, err := core.ParseDocument([]byte(got), env)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var left []string
+				for i := range n {
+					if _, ok := d.Get(fmt.Sprintf("K%d", i)); ok {
+						left = append(left, fmt.Sprintf("K%d", i))
+					}
+				}
+				if len(left) > 0 {
+					t.Fatalf("round %d: after %d concurrent moves, .env still defines %s", round, n, strings.Join(left, ", "))
+				}
+				if tt.idLine == "" {
+					newID, _ := d.Get(core.EnvID)
+					want += core.EnvID + "=" + newID + "\n"
+				}
+				if got != want {
+					t.Fatalf("round %d: .env after the moves:\n got %q\nwant %q", round, got, want)
+				}
+				s, err := core.Open(core.Options{WorkDir: dir, Root: root, LookupEnv: func(string) (string, bool) { return "", false }})
+				if err != nil {
+					t.Fatal(err)
+				}
+				m, err := s.Map()
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := range n {
+					if m[fmt.Sprintf("K%d", i)] != fmt.Sprintf("canary-%d", i) {
+						t.Errorf("round %d: K%d missing from the store, or wrong", round, i)
+					}
+				}
+				if len(m) != n {
+					t.Errorf("round %d: the store holds %v, want K0 to K%d", round, keysOf(m), n-1)
+				}
+				if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+					t.Errorf("round %d: the project holds %d files, want only .env", round, len(entries))
+				}
+			}
+		})
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }
