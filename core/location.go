@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"time"
+
+	"github.com/go-user-secrets/user-secrets/internal/fsutil"
 )
 
 // Environment variables this package reads.
@@ -46,7 +48,9 @@ type Options struct {
 	// userConfigDir returns the roaming config directory, used on Windows
 	// when APPDATA is unset; nil means os.UserConfigDir.
 	userConfigDir func() (string, error)
-	// LockTimeout bounds the wait for another writer's lock; zero means 10s.
+	// LockTimeout bounds the wait for another writer's lock; zero means a
+	// minute. The wait is the kernel's, woken as soon as the lock is free,
+	// so only a stuck holder makes a writer wait that long.
 	LockTimeout time.Duration
 }
 
@@ -72,7 +76,7 @@ func (o *Options) lockTimeout() time.Duration {
 	if o.LockTimeout > 0 {
 		return o.LockTimeout
 	}
-	return 10 * time.Second
+	return fsutil.DefaultLockTimeout
 }
 
 // StoreRoot returns the directory that holds every project's store:
