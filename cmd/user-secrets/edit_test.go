@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,19 +25,33 @@ func TestNewCmdEdit(t *testing.T) {
 	}
 }
 
+// The editor string runs through the shell, with exec when it is one
+// simple command, so that a signal passed on reaches the editor itself.
 func TestEditorCommand(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("Unix form")
 	}
-	cmd := editorCommand(`code --wait`, "/s/.secrets.edit-1.env")
-	want := []string{"/bin/sh", "-c", `code --wait "$@"`, "code --wait", "/s/.secrets.edit-1.env"}
-	if len(cmd.Args) != len(want) {
-		t.Fatalf("editorCommand args = %q, want %q", cmd.Args, want)
+	tests := []struct {
+		editor, script string
+	}{
+		{`code --wait`, `exec code --wait "$@"`},
+		{`vi`, `exec vi "$@"`},
+		{`"/opt/my editor/ed" -w`, `exec "/opt/my editor/ed" -w "$@"`},
+		{`$HOME/bin/ed`, `exec $HOME/bin/ed "$@"`},
+		{`vim -c 'set nobackup'`, `exec vim -c 'set nobackup' "$@"`},
+		{`TERM=xterm vim`, `TERM=xterm vim "$@"`},
+		{`vim; echo`, `vim; echo "$@"`},
+		{`vim && true`, `vim && true "$@"`},
+		{`vim 2>/dev/null`, `vim 2>/dev/null "$@"`},
+		{`(vim)`, `(vim) "$@"`},
+		{`! vim`, `! vim "$@"`},
+		{"vim\necho", "vim\necho \"$@\""},
 	}
-	for i := range want {
-		if cmd.Args[i] != want[i] {
-			t.Errorf("editorCommand args = %q, want %q", cmd.Args, want)
-			break
+	for _, tt := range tests {
+		cmd := editorCommand(tt.editor, "/s/.secrets.edit-1.env")
+		want := []string{"/bin/sh", "-c", tt.script, tt.editor, "/s/.secrets.edit-1.env"}
+		if !slices.Equal(cmd.Args, want) {
+			t.Errorf("editorCommand(%q) args = %q, want %q", tt.editor, cmd.Args, want)
 		}
 	}
 }
