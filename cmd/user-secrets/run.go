@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"strings"
@@ -36,7 +38,10 @@ func newCmdRun(f *Factory, runF func(*RunOptions) error) *cobra.Command {
 A variable that is already set in the environment wins over a secret of the
 same name, unless --override is given. The command's standard input, output
 and error are the terminal's; its exit status becomes user-secrets' exit
-status (128+N when it is killed by signal N; 127 when it is not found).
+status (128+N when it is killed by signal N). As in a shell, a command that
+is not found, or a script whose #! interpreter does not exist, gives 127;
+one that is found but cannot be run (not executable, a directory, not a
+program) gives 126.
 
 Signals, on Unix: SIGINT, SIGTERM, SIGHUP and SIGQUIT do not stop
 user-secrets while the command runs, so its exit status always comes back.
@@ -81,10 +86,7 @@ func runRun(opts *RunOptions) error {
 	name := opts.Command[0]
 	path, err := exec.LookPath(name)
 	if err != nil {
-		if errors.Is(err, exec.ErrNotFound) {
-			return &exitError{code: exitNotFound, err: fmt.Errorf("%q: command not found", name)}
-		}
-		return &exitError{code: exitCannotExec, err: fmt.Errorf("cannot run %q: %w", name, unwrapExecError(err))}
+		return cannotRun(name, "", err)
 	}
 
 	cmd := exec.Command(path, opts.Command[1:]...)
@@ -97,7 +99,7 @@ func runRun(opts *RunOptions) error {
 	fwd := forwardSignals()
 	defer fwd.stop()
 	if err := cmd.Start(); err != nil {
-		return &exitError{code: exitCannotExec, err: fmt.Errorf("cannot run %q: %w", name, unwrapExecError(err))}
+		return cannotRun(name, path, err)
 	}
 	fwd.started(cmd.Process)
 	err = cmd.Wait()
@@ -135,12 +137,74 @@ func childEnv(environ []string, secrets []core.Entry, override bool) []string {
 	return env
 }
 
-// unwrapExecError drops exec.Error's own "exec: NAME:" prefix, which would
-// repeat the name our message already quotes.
-func unwrapExecError(err error) error {
-	var e *exec.Error
-	if errors.As(err, &e) {
-		return e.Err
+// cannotRun is the error for a command name that could not be run, with
+// the status a POSIX shell gives: 127 when there is nothing to run (no such
+// command on PATH, no such file, or a script whose #! interpreter does not
+// exist: exec fails with ENOENT for all of them), 126 when something was
+// found but cannot be run (no execute permission, a directory, a file that
+// is no program). path is what LookPath found, or "" when it failed; err is
+// LookPath's or Start's error. The message names the command and the
+// cause, never anything of the environment.
+func cannotRun(name, path string, err error) *exitError {
+	if errors.Is(err, exec.ErrNotFound) {
+		return &exitError{code: exitNotFound, err: fmt.Errorf("%q: command not found", name)}
+	}
+	cause := execCause(err)
+	if errors.Is(err, fs.ErrNotExist) {
+		if path != "" {
+			// The file is there, but what would run it is not.
+			if interp := interpreter(path); interp != "" {
+				if _, serr := os.Stat(interp); errors.Is(serr, fs.ErrNotExist) {
+					return &exitError{code: exitNotFound, err: fmt.Errorf("cannot run %q: its interpreter %q does not exist", name, interp)}
+				}
+			}
+			return &exitError{code: exitNotFound, err: fmt.Errorf("cannot run %q: %w (a missing interpreter or loader)", name, cause)}
+		}
+		return &exitError{code: exitNotFound, err: fmt.Errorf("cannot run %q: %w", name, cause)}
+	}
+	found := path
+	if found == "" {
+		found = name
+	}
+	if fi, serr := os.Stat(found); serr == nil && fi.IsDir() {
+		return &exitError{code: exitCannotExec, err: fmt.Errorf("cannot run %q: it is a directory", name)}
+	}
+	return &exitError{code: exitCannotExec, err: fmt.Errorf("cannot run %q: %w", name, cause)}
+}
+
+// execCause is the system's reason in an error of LookPath or Start
+// ("no such file or directory", "permission denied"), without the
+// "exec: NAME:" or "fork/exec PATH:" that would repeat the name our
+// message already quotes.
+func execCause(err error) error {
+	var ee *exec.Error
+	if errors.As(err, &ee) {
+		err = ee.Err
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
 	}
 	return err
+}
+
+// interpreter returns the program that the #! line of the script at path
+// names, or "" when it has none (or cannot be read).
+func interpreter(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	buf := make([]byte, 256)
+	n, _ := io.ReadFull(f, buf)
+	line, ok := strings.CutPrefix(string(buf[:n]), "#!")
+	if !ok {
+		return ""
+	}
+	line, _, _ = strings.Cut(line, "\n")
+	if fields := strings.Fields(line); len(fields) > 0 {
+		return fields[0]
+	}
+	return ""
 }
