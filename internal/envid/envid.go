@@ -1,8 +1,9 @@
 // Package envid is the one tolerant reader of .env files that the project
 // keeps for the places that must read a file its strict reader (core.Parse)
 // may reject: core's lookup of USER_SECRETS_ID, internal/testguard (which
-// core's own tests import, and so cannot import core), and scan's check of
-// the keys of a project's .env.
+// core's own tests import, and so cannot import core), scan's check of
+// the keys of a project's .env, and the manifest of the keys a project
+// expects (see Manifest), which core and the CLI both read.
 //
 // It never fails: a line it does not understand is skipped. It reads:
 //
@@ -24,6 +25,8 @@
 //     goes on at the next line.
 //   - An unquoted value is cut at a '#' that follows a blank or a tab (the
 //     blanks after '=' included, so "KEY= # note" is empty), and trimmed.
+//     What follows the '#' is the definition's comment, as is what follows
+//     a '#' after the closing quote of a quoted value.
 package envid
 
 import "strings"
@@ -38,6 +41,12 @@ type Def struct {
 	Value string
 	// Line is the 1-based number of the line that holds the key.
 	Line int
+	// Comment is the text of the comment that ends the definition, after
+	// its '#' and trimmed, or "": the comment of an unquoted value (from a
+	// '#' that follows a blank or a tab), or a '#' and what follows it
+	// after the closing quote of a quoted value, on the line of that
+	// quote. An unterminated quoted value has no comment.
+	Comment string
 }
 
 // Lines returns the definitions of data, the text of a .env file, in file
@@ -69,7 +78,7 @@ func Lines(data []byte) []Def {
 		raw := line[strings.IndexByte(line, '=')+1:]
 		value := strings.TrimSpace(raw)
 		if value == "" || value[0] != '"' && value[0] != '\'' {
-			d.Value = cutComment(raw)
+			d.Value, d.Comment = cutComment(raw)
 		} else {
 			// Only white space precedes the opening quote in raw, and raw
 			// ends where line does, at s[end].
@@ -81,12 +90,15 @@ func Lines(data []byte) []Def {
 				d.Value = value
 			case closing < end:
 				d.Value = s[open+1 : closing]
+				d.Comment = afterQuote(s[closing+1 : end])
 			default:
 				// The value spans lines: they are skipped, with the rest
 				// of the line of the closing quote.
 				d.Value = s[open+1 : closing]
 				n += countLineBreaks(s[end:closing])
-				_, i = lineEnd(s, closing)
+				var closingEnd int
+				closingEnd, i = lineEnd(s, closing)
+				d.Comment = afterQuote(s[closing+1 : closingEnd])
 			}
 		}
 		defs = append(defs, d)
@@ -148,14 +160,25 @@ func countLineBreaks(s string) int {
 	return n
 }
 
-// cutComment returns an unquoted value, raw (the text after '='), without
-// its comment (from a '#' that follows a blank or a tab), trimmed.
-func cutComment(raw string) string {
+// cutComment splits an unquoted value, raw (the text after '='), at its
+// comment (from a '#' that follows a blank or a tab), and returns the
+// value and the comment's text after the '#', both trimmed.
+func cutComment(raw string) (value, comment string) {
 	for j := 1; j < len(raw); j++ {
 		if raw[j] == '#' && (raw[j-1] == ' ' || raw[j-1] == '\t') {
-			raw = raw[:j]
-			break
+			return strings.TrimSpace(raw[:j]), strings.TrimSpace(raw[j+1:])
 		}
 	}
-	return strings.TrimSpace(raw)
+	return strings.TrimSpace(raw), ""
+}
+
+// afterQuote returns the comment in rest, the text that follows a closing
+// quote on its line: the text after a '#' that only blanks precede,
+// trimmed, or "".
+func afterQuote(rest string) string {
+	rest = strings.TrimSpace(rest)
+	if c, ok := strings.CutPrefix(rest, "#"); ok {
+		return strings.TrimSpace(c)
+	}
+	return ""
 }
