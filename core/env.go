@@ -17,17 +17,29 @@ type InjectOptions struct {
 	RequireStore bool
 	// Setenv sets a variable; nil means os.Setenv.
 	Setenv func(key, value string) error
+	// Required lists keys the program cannot run without (RequiredKeys
+	// reads them from the project's manifest). Once the secrets are
+	// injected, each must have a non-empty value in the environment, read
+	// through LookupEnv, whether a secret or the environment itself gave
+	// it: so plain environment variables, in CI say, satisfy it without a
+	// store.
+	Required []string
 }
 
 // Inject puts the project's secrets into the process environment and
 // returns the keys it set, in file order. A variable that is already set
 // is kept unless Override is set. Without an ID, or without a secrets file,
-// it does nothing and returns no error, unless RequireStore.
+// it sets nothing and returns no error, unless RequireStore.
+//
+// Then, when Required lists keys, every one of them that has no non-empty
+// value in the environment is named in one *MissingKeysError (matching
+// ErrMissingKeys), returned with the keys that were set: the secrets stay
+// injected.
 func Inject(opts InjectOptions) ([]string, error) {
 	s, err := Open(opts.Options)
 	if err != nil {
 		if errors.Is(err, ErrNoID) && !opts.RequireStore {
-			return nil, nil
+			return nil, missingKeys(opts.Required, opts.lookupEnv)
 		}
 		return nil, err
 	}
@@ -36,7 +48,11 @@ func Inject(opts InjectOptions) ([]string, error) {
 			return nil, fmt.Errorf("secrets file: %w", err)
 		}
 	}
-	return inject(s, opts)
+	set, err := inject(s, opts)
+	if err != nil {
+		return set, err
+	}
+	return set, missingKeys(opts.Required, opts.lookupEnv)
 }
 
 func inject(s *Store, opts InjectOptions) ([]string, error) {
