@@ -19,9 +19,9 @@ func newCmdClear(f *Factory, runF func(*ClearOptions) error) *cobra.Command {
 		Short: "Remove every secret of the project",
 		Long: `Remove every secret; the secrets file and its header comment stay.
 On a terminal it asks first, unless --yes. When standard input is not a
-terminal it does not ask.`,
+terminal (a script, an IDE task) it cannot ask, and refuses unless --yes.`,
 		Example: `  user-secrets clear
-  user-secrets clear --yes`,
+  user-secrets clear --yes    # in a script`,
 		Args: args(noArgs),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			if runF != nil {
@@ -46,11 +46,17 @@ func runClear(opts *ClearOptions) error {
 	if err != nil {
 		return err
 	}
+	// Without a terminal there is no one to ask: a script must say --yes,
+	// also for an empty store, so that it does not fail only once the
+	// store has secrets.
+	if !opts.Yes && !f.IO.InIsTerminal() {
+		return fmt.Errorf("not clearing %d secret(s): standard input is not a terminal, so clear cannot ask; pass --yes (-y) to clear without asking", len(entries))
+	}
 	if len(entries) == 0 {
 		f.IO.Infof("Cleared 0 secret(s).")
 		return nil
 	}
-	if !opts.Yes && f.IO.InIsTerminal() {
+	if !opts.Yes {
 		if !confirm(f.IO, fmt.Sprintf("Remove all %d secret(s)?", len(entries))) {
 			f.IO.Infof("Nothing removed.")
 			return &exitError{code: exitFail}

@@ -162,6 +162,35 @@ func TestNewCmdClearAndInfo(t *testing.T) {
 	}
 }
 
+// Without a terminal, clear cannot ask: it refuses unless --yes, also with
+// an answer on its standard input.
+func TestRunClearWithoutTerminal(t *testing.T) {
+	t.Setenv("USER_SECRETS_DIR", t.TempDir())
+	t.Setenv("USER_SECRETS_ID", "")
+	const id = "0b5a4a36-3f7e-4d8c-9a4e-4a1f6f7a1b2c"
+	s, _, errOut := testIO("")
+	if got := run([]string{"--id", id, "set", "A", "canary-a"}, s); got != exitOK {
+		t.Fatalf("set: status %d; stderr:\n%s", got, errOut)
+	}
+	for _, stdin := range []string{"", "y\n"} {
+		s, out, errOut := testIO(stdin)
+		if got := run([]string{"--id", id, "clear"}, s); got != exitFail {
+			t.Errorf("clear with stdin %q = %d, want %d", stdin, got, exitFail)
+		}
+		const want = "user-secrets: error: not clearing 1 secret(s): standard input is not a terminal, so clear cannot ask; pass --yes (-y) to clear without asking\n"
+		if out.Len() != 0 || errOut.String() != want {
+			t.Errorf("clear with stdin %q: stdout %q, stderr %q; want none and %q", stdin, out, errOut, want)
+		}
+	}
+	s, out, errOut := testIO("")
+	if got := run([]string{"--id", id, "clear", "-y"}, s); got != exitOK || out.Len() != 0 || errOut.String() != "Cleared 1 secret(s).\n" {
+		t.Errorf("clear -y = %d, stdout %q, stderr %q; want 0, none, %q", got, out, errOut, "Cleared 1 secret(s).\n")
+	}
+	if strings.Contains(errOut.String(), "canary") {
+		t.Errorf("clear printed a value: %q", errOut)
+	}
+}
+
 // The global flags reach every command's options through the Factory.
 func TestGlobalFlags(t *testing.T) {
 	s, _, _ := testIO("")
