@@ -162,6 +162,42 @@ func TestPTYSetHiddenPrompt(t *testing.T) {
 	}
 }
 
+// Enter alone at the hidden prompt stores nothing, and says how to store an
+// empty value; with --allow-empty it stores one.
+func TestPTYSetEmptyPrompt(t *testing.T) {
+	store := t.TempDir()
+	r := startPTY(t, store, "set", "API_KEY")
+	r.expect("Value for API_KEY: ")
+	r.waitFor("echo to be turned off", func() bool { return !r.echo() })
+	r.typeText("\r")
+	r.expect(`user-secrets: error: empty value for "API_KEY" from the prompt: nothing stored; to store an empty value, use 'user-secrets set --allow-empty API_KEY' or 'user-secrets set API_KEY ""'`)
+	if got := r.wait(); got != 1 {
+		t.Errorf("set with an empty answer exited with status %d, want 1; terminal shows %q", got, r.output())
+	}
+	if !r.echo() {
+		t.Errorf("echo is still off after set")
+	}
+	if _, err := os.Stat(filepath.Join(store, ptyID)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused set created the store directory (err %v)", err)
+	}
+
+	r = startPTY(t, store, "set", "--allow-empty", "API_KEY")
+	r.expect("Value for API_KEY: ")
+	r.waitFor("echo to be turned off", func() bool { return !r.echo() })
+	r.typeText("\r")
+	r.expect("Set secret: API_KEY")
+	if got := r.wait(); got != 0 {
+		t.Fatalf("set --allow-empty exited with status %d; terminal shows %q", got, r.output())
+	}
+	s, err := core.Open(core.Options{Root: store, ID: ptyID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := s.Get("API_KEY"); err != nil || v != "" {
+		t.Errorf("stored API_KEY = %q, %v; want an empty value", v, err)
+	}
+}
+
 // An interrupt at the hidden prompt must not leave the terminal without
 // echo, and must store nothing.
 func TestPTYSetInterruptRestoresEcho(t *testing.T) {

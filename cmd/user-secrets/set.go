@@ -21,6 +21,9 @@ type SetOptions struct {
 	// FromStdin is true when VALUE was omitted or "-": the value is read
 	// from a hidden prompt on a terminal, or from the whole of a pipe.
 	FromStdin bool
+	// AllowEmpty lets an empty value from standard input be stored; an
+	// empty VALUE argument is explicit and needs no flag.
+	AllowEmpty bool
 }
 
 func newCmdSet(f *Factory, runF func(*SetOptions) error) *cobra.Command {
@@ -37,14 +40,29 @@ newline dropped. That keeps values out of shell history and ps.
 Flags go before KEY: everything after KEY is the value, so a value may
 start with '-' ("set KEY -VALUE"); "set KEY -- VALUE" works too.
 
+An empty value from standard input (Enter at the prompt, an empty pipe) is
+refused unless --allow-empty: it is more often a mistake than a choice. An
+empty VALUE argument ("set KEY ''") is explicit, and stored.
+
+A key that differs only in case from a stored one (api_key beside API_KEY)
+is stored, with a warning: Viper, Windows and other case-insensitive
+readers see the two as one key.
+
 Keys are letters, digits, '_' and '.', not starting with a digit. Without a
 USER_SECRETS_ID, set runs init first.`,
 		Example: `  user-secrets set API_KEY                  # hidden prompt
   user-secrets set DB_URL postgres://localhost/dev
   user-secrets set OFFSET -42
   pass show api-key | user-secrets set API_KEY
-  user-secrets set TLS_KEY - < key.pem`,
+  user-secrets set TLS_KEY - < key.pem
+  user-secrets set OPTIONAL_TOKEN ''
+  printf '' | user-secrets set --allow-empty OPTIONAL_TOKEN`,
 		Args: args(func(cmd *cobra.Command, a []string) error {
+			if len(a) == 2 && isAllowEmptyFlag(a[1]) {
+				// Flags end at KEY, so this would store the flag's
+				// name as the value.
+				return fmt.Errorf("flags go before KEY: 'user-secrets set %s %s' (to store the text %q, 'user-secrets set %[2]s -- %[3]s')", a[1], a[0], a[1])
+			}
 			return cobra.RangeArgs(1, 2)(cmd, setArgs(a))
 		}),
 		RunE: func(cmd *cobra.Command, a []string) error {
@@ -60,10 +78,17 @@ USER_SECRETS_ID, set runs init first.`,
 			return runSet(opts)
 		},
 	}
+	cmd.Flags().BoolVar(&opts.AllowEmpty, "allow-empty", false, "store an empty value read from standard input")
 	// Flags end at KEY, so that a value starting with '-' is a value, not a
 	// bad flag that an error message would quote.
 	cmd.Flags().SetInterspersed(false)
 	return cmd
+}
+
+// isAllowEmptyFlag reports whether a VALUE argument is set's own
+// --allow-empty flag, given after KEY.
+func isAllowEmptyFlag(v string) bool {
+	return v == "--allow-empty" || strings.HasPrefix(v, "--allow-empty=")
 }
 
 // setArgs drops a "--" right after KEY: with flags ending at KEY, pflag
@@ -77,10 +102,10 @@ func setArgs(a []string) []string {
 
 func runSet(opts *SetOptions) error {
 	f := opts.F
-	// The store validates the key and the value before it touches a file.
-	// The key is checked here too, before anyone is asked to type a secret
-	// for it; the value, only before an automatic init, which would
-	// otherwise create the project's ID before the refusal.
+	// The key and the value are checked before anything is touched: the
+	// key before anyone is asked to type a secret for it, the value before
+	// an automatic init creates the project's ID or a write creates the
+	// store's directory.
 	if key, _, ok := strings.Cut(opts.Key, "="); ok {
 		// The KEY=VALUE habit: name only the part before '=', the value's
 		// place.
@@ -95,20 +120,41 @@ func runSet(opts *SetOptions) error {
 		if value, err = readValue(f.IO, opts.Key); err != nil {
 			return err
 		}
+		if value == "" && !opts.AllowEmpty {
+			from := "standard input"
+			if f.IO.InIsTerminal() {
+				from = "the prompt"
+			}
+			return fmt.Errorf("empty value for %q from %s: nothing stored; to store an empty value, use 'user-secrets set --allow-empty %s' or 'user-secrets set %[3]s \"\"'", opts.Key, from, opts.Key)
+		}
+	}
+	if err := core.ValidateValue(opts.Key, value); err != nil {
+		return err
 	}
 
 	s, err := f.Store()
 	if errors.Is(err, core.ErrNoID) {
-		if err := core.ValidateValue(opts.Key, value); err != nil {
-			return err
-		}
 		s, err = initStore(f)
 	}
 	if err != nil {
 		return err
 	}
 
-	w, err := s.Set(opts.Key, value)
+	var (
+		w        *core.Warning
+		variants []string // stored keys that differ from Key only in case
+	)
+	err = s.Update(func(d *core.Document) error {
+		variants = variants[:0]
+		for _, e := range d.Entries() {
+			if e.Key != opts.Key && strings.EqualFold(e.Key, opts.Key) && !slices.Contains(variants, e.Key) {
+				variants = append(variants, e.Key)
+			}
+		}
+		var err error
+		w, err = d.Set(opts.Key, value)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -116,7 +162,22 @@ func runSet(opts *SetOptions) error {
 	if w != nil {
 		printWarning(f.IO, *w)
 	}
+	if len(variants) > 0 {
+		f.IO.Warnf("%q differs only in case from the stored %s: Viper, Windows and other case-insensitive readers see them as one key", opts.Key, quoteKeys(variants))
+	}
 	return nil
+}
+
+// quoteKeys names keys for a message: `key "A"` or `keys "A", "B"`.
+func quoteKeys(keys []string) string {
+	q := make([]string, len(keys))
+	for i, k := range keys {
+		q[i] = fmt.Sprintf("%q", k)
+	}
+	if len(q) == 1 {
+		return "key " + q[0]
+	}
+	return "keys " + strings.Join(q, ", ")
 }
 
 // printWarning prints a writer's compatibility warning: the key and the
