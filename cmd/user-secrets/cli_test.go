@@ -282,6 +282,8 @@ func TestRunExitCodes(t *testing.T) {
 		{name: "KEY -VALUE", args: []string{"--id", id, "set", "DASH", "-scanary-4"}, want: exitOK, wantErr: "Set secret: DASH"},
 		{name: "unknown shorthand", args: []string{"--id", id, "get", "-scanary-5"}, want: exitUsage, wantErr: "user-secrets: error: unknown shorthand flag: 's'"},
 		{name: "delete missing", args: []string{"--id", id, "rm", "NOPE"}, want: exitFail},
+		{name: "delete missing, near", args: []string{"--id", id, "rm", "k"}, want: exitFail, wantErr: `user-secrets: error: "k": secret not found; did you mean "K"?`},
+		{name: "get missing, near", args: []string{"--id", id, "get", "DASHES"}, want: exitFail, wantErr: `user-secrets: error: "DASHES": secret not found; did you mean "DASH"?`},
 		{name: "set empty from stdin", args: []string{"--id", id, "set", "E"}, stdin: "\n", want: exitFail, wantErr: `user-secrets: error: empty value for "E" from standard input: nothing stored; to store an empty value, use 'user-secrets set --allow-empty E' or 'user-secrets set E ""'`},
 		{name: "set empty, allowed", args: []string{"--id", id, "set", "--allow-empty", "E"}, want: exitOK, wantErr: "Set secret: E"},
 		{name: "set empty argument", args: []string{"--id", id, "set", "E2", ""}, want: exitOK, wantErr: "Set secret: E2"},

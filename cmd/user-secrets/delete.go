@@ -21,7 +21,8 @@ func newCmdDelete(f *Factory, runF func(*DeleteOptions) error) *cobra.Command {
 		Aliases: []string{"remove", "rm"},
 		Short:   "Remove secrets",
 		Long: `Remove the named secrets. A key that is not stored makes the command exit 1,
-after the others are removed.`,
+after the others are removed, and names a stored key of a near name if there
+is one ("did you mean").`,
 		Example: `  user-secrets delete API_KEY
   user-secrets rm OLD_TOKEN OLD_SECRET`,
 		Args: args(cobra.MinimumNArgs(1)),
@@ -66,5 +67,5 @@ func runDelete(opts *DeleteOptions) error {
 			f.IO.Infof("Deleted secret: %s", k)
 		}
 	}
-	return err
+	return withSuggestions(err, s)
 }

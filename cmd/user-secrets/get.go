@@ -17,7 +17,8 @@ func newCmdGet(f *Factory, runF func(*GetOptions) error) *cobra.Command {
 	return &cobra.Command{
 		Use:   "get KEY",
 		Short: "Print one secret's value",
-		Long:  "Print the value of KEY and a newline on stdout. A missing key exits 1.",
+		Long: `Print the value of KEY and a newline on stdout. A missing key exits 1,
+and names a stored key of a near name if there is one ("did you mean").`,
 		Example: `  user-secrets get API_KEY
   export API_KEY="$(user-secrets get API_KEY)"`,
 		Args: args(cobra.ExactArgs(1)),
@@ -38,7 +39,7 @@ func runGet(opts *GetOptions) error {
 	}
 	v, err := s.Get(opts.Key)
 	if err != nil {
-		return err
+		return withSuggestions(err, s)
 	}
 	_, err = fmt.Fprintln(opts.F.IO.Out, v)
 	return err
