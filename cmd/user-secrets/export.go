@@ -15,15 +15,15 @@ import (
 // ExportOptions are the inputs of `export`.
 type ExportOptions struct {
 	F      *Factory
-	Format string // "dotenv", "json" or "shell"
+	Format string // "dotenv", "json", "shell" or "example"
 }
 
-var exportFormats = []string{"dotenv", "json", "shell"}
+var exportFormats = []string{"dotenv", "json", "shell", "example"}
 
 func newCmdExport(f *Factory, runF func(*ExportOptions) error) *cobra.Command {
 	opts := &ExportOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "export [--format dotenv|json|shell]",
+		Use:   "export [--format dotenv|json|shell|example]",
 		Short: "Print every secret, unmasked, on stdout",
 		Long: `Print every secret, unmasked, in file order.
 
@@ -33,10 +33,14 @@ func newCmdExport(f *Factory, runF func(*ExportOptions) error) *cobra.Command {
   json    one object, keys in file order.
   shell   export KEY='value' lines for eval in sh, bash or zsh; a key that is
           not a shell variable name (such as one with a '.') is left out with
-          a warning.`,
+          a warning.
+  example KEY= lines, no values: a start for the project's manifest,
+          .env.example, which 'user-secrets check' reads (mark the keys a
+          program can do without with "# optional").`,
 		Example: `  user-secrets export > .env.local
   user-secrets export --format json | jq .
-  eval "$(user-secrets export --format shell)"`,
+  eval "$(user-secrets export --format shell)"
+  user-secrets export --format example > .env.example`,
 		Args: args(noArgs),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			if !slices.Contains(exportFormats, opts.Format) {
@@ -50,7 +54,7 @@ func newCmdExport(f *Factory, runF func(*ExportOptions) error) *cobra.Command {
 			return runExport(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Format, "format", "dotenv", "output `format`: dotenv, json or shell")
+	cmd.Flags().StringVar(&opts.Format, "format", "dotenv", "output `format`: dotenv, json, shell or example")
 	return cmd
 }
 
@@ -85,6 +89,11 @@ func runExport(opts *ExportOptions) error {
 			b.WriteByte('\n')
 		}
 		b.WriteString("}\n")
+	case "example":
+		// Keys only: the file is committed, so no value goes into it.
+		for _, e := range entries {
+			b.WriteString(e.Key + "=\n")
+		}
 	case "shell":
 		for _, e := range entries {
 			if !isShellName(e.Key) {
