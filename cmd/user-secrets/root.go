@@ -138,6 +138,7 @@ shared with python-env-secrets.`,
 		newCmdPath(f, nil),
 		// Beyond the Python tool's set:
 		newCmdRun(f, nil),
+		newCmdCheck(f, nil),
 		newCmdImport(f, nil),
 		newCmdExport(f, nil),
 		newCmdEdit(f, nil),

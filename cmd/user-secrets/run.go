@@ -18,6 +18,8 @@ type RunOptions struct {
 	F *Factory
 	// Override lets secrets replace variables already in the environment.
 	Override bool
+	// Check runs `check` first, and starts nothing when a key is missing.
+	Check bool
 	// Command is the program and its arguments.
 	Command []string
 }
@@ -31,17 +33,20 @@ const (
 func newCmdRun(f *Factory, runF func(*RunOptions) error) *cobra.Command {
 	opts := &RunOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "run [--override] -- COMMAND [ARG...]",
+		Use:   "run [--override] [--check] -- COMMAND [ARG...]",
 		Short: "Run a command with the secrets in its environment",
 		Long: `Run COMMAND with the project's secrets added to its environment.
 
 A variable that is already set in the environment wins over a secret of the
-same name, unless --override is given. The command's standard input, output
-and error are the terminal's; its exit status becomes user-secrets' exit
-status (128+N when it is killed by signal N). As in a shell, a command that
-is not found, or a script whose #! interpreter does not exist, gives 127;
-one that is found but cannot be run (not executable, a directory, not a
-program) gives 126.
+same name, unless --override is given. With --check, the required keys of the
+project's manifest are checked first, as 'user-secrets check' does: when one
+has no value, they are listed and COMMAND is not started (exit 1).
+
+The command's standard input, output and error are the terminal's; its exit
+status becomes user-secrets' exit status (128+N when it is killed by signal
+N). As in a shell, a command that is not found, or a script whose #!
+interpreter does not exist, gives 127; one that is found but cannot be run
+(not executable, a directory, not a program) gives 126.
 
 Signals, on Unix: SIGINT, SIGTERM, SIGHUP and SIGQUIT do not stop
 user-secrets while the command runs, so its exit status always comes back.
@@ -62,6 +67,7 @@ user-secrets prints nothing of its own unless something goes wrong; no
 secret value is ever printed.`,
 		Example: `  user-secrets run -- go run ./cmd/server
   user-secrets run --override -- env
+  user-secrets run --check -- go run .
   user-secrets run -- sh -c 'psql "$DATABASE_URL"'`,
 		Args: args(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
@@ -75,10 +81,16 @@ secret value is ever printed.`,
 	// Everything after COMMAND belongs to COMMAND, flags included.
 	cmd.Flags().SetInterspersed(false)
 	cmd.Flags().BoolVar(&opts.Override, "override", false, "let secrets replace variables already set in the environment")
+	cmd.Flags().BoolVar(&opts.Check, "check", false, "check the manifest's required keys first; start nothing when one is missing")
 	return cmd
 }
 
 func runRun(opts *RunOptions) error {
+	if opts.Check {
+		if err := checkBeforeRun(opts.F); err != nil {
+			return err
+		}
+	}
 	entries, err := opts.F.Entries()
 	if err != nil {
 		return err
