@@ -3,7 +3,10 @@ package core
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
+
+	"github.com/go-user-secrets/user-secrets/internal/project"
 )
 
 // Sentinel errors, for errors.Is. Errors returned by this package wrap them
@@ -42,23 +45,59 @@ func (e *ParseError) Error() string {
 func (e *ParseError) Unwrap() error { return e.Err }
 
 // NoIDError is the error returned when no USER_SECRETS_ID resolves. It
-// matches ErrNoID with errors.Is.
+// matches ErrNoID with errors.Is. Its text says where the search looked,
+// where it stopped and why, what it passed over, and where `user-secrets
+// init` would write (or that it will not write in the home directory or
+// the file system root).
 type NoIDError struct {
 	// Looked lists where the search looked, in order: "$USER_SECRETS_ID"
-	// and each .env file considered.
+	// and every .env file considered.
 	Looked []string
 	// Skipped says what the search passed over (see Project.Warnings).
 	Skipped []string
+	// Project is the project without an ID, as Resolve found it: where
+	// the search stopped, the home directory's .env it did not use, the
+	// .env Init would write. It may be nil.
+	Project *Project
+}
+
+// noIDError returns the *NoIDError for p, a project without an ID.
+func noIDError(p *Project) *NoIDError {
+	return &NoIDError{Looked: p.Looked, Skipped: p.Warnings, Project: p}
 }
 
 // Error says where the search looked and how to create an ID.
 func (e *NoIDError) Error() string {
-	skipped := ""
-	if len(e.Skipped) > 0 {
-		skipped = "; " + strings.Join(e.Skipped, "; ")
+	var b strings.Builder
+	b.WriteString("no USER_SECRETS_ID found (looked in ")
+	b.WriteString(strings.Join(e.Looked, ", "))
+	p := e.Project
+	if p == nil {
+		p = &Project{}
 	}
-	return fmt.Sprintf("no USER_SECRETS_ID found (looked in %s%s): run `user-secrets init`",
-		strings.Join(e.Looked, ", "), skipped)
+	switch p.StopReason {
+	case project.StopRepo:
+		fmt.Fprintf(&b, "; stopped at the repository root %s", p.Stop)
+	case project.StopHome, project.StopRoot:
+		fmt.Fprintf(&b, "; stopped at the %s %s, never a project directory", p.StopReason, p.Stop)
+	}
+	for _, s := range e.Skipped {
+		b.WriteString("; " + s)
+	}
+	if p.HomeEnv != "" {
+		fmt.Fprintf(&b, "; %s defines USER_SECRETS_ID but is not used (-p %s would use it)", p.HomeEnv, filepath.Dir(p.HomeEnv))
+	}
+	if p.MainWorktreeEnv != "" {
+		fmt.Fprintf(&b, "; this is a git worktree, and git does not share .env: the main worktree's %s defines USER_SECRETS_ID (copy that line to %s to share its secrets)", p.MainWorktreeEnv, p.EnvFile)
+	}
+	b.WriteString("): run `user-secrets init`")
+	switch {
+	case p.Reserved != "":
+		b.WriteString(" in the project's directory, or name that directory with -p")
+	case p.EnvFile != "":
+		fmt.Fprintf(&b, " to write one to %s", p.EnvFile)
+	}
+	return b.String()
 }
 
 // Is reports whether target is ErrNoID.

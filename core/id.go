@@ -1,15 +1,11 @@
 package core
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
-	"github.com/go-user-secrets/user-secrets/internal/envid"
-	"github.com/go-user-secrets/user-secrets/internal/fsutil"
+	"github.com/go-user-secrets/user-secrets/internal/project"
 )
 
 // EnvFileName is the name of the project file that holds USER_SECRETS_ID.
@@ -56,11 +52,33 @@ type Project struct {
 	Source IDSource
 	// Root is the store root (see StoreRoot).
 	Root string
-	// Looked lists where the search looked: "$USER_SECRETS_ID" and each .env.
+	// Looked lists where the search looked: "$USER_SECRETS_ID" and every
+	// .env it considered, nearest first, whether it exists or not.
 	Looked []string
 	// Warnings says what the search skipped that the user should know of:
 	// a .env that is a FIFO or a device, say. They never hold a value.
 	Warnings []string
+
+	// Stop is the directory where the search for .env ended, and
+	// StopReason why: "found" (its .env defines the ID), "repository root"
+	// (it holds .git, and the search never goes above it), "home
+	// directory" or "filesystem root" (never project directories: their
+	// .env is not used). Both are "" when there was no search: an ID given
+	// by Options.ID or the environment, or Options.ProjectDir.
+	Stop, StopReason string
+	// Reserved is "home directory" or "filesystem root" when Dir is one of
+	// them without Options.ProjectDir naming it: Init then refuses to
+	// write its .env (with a *NoIDError), and no store header names it.
+	Reserved string
+	// HomeEnv is the home directory's .env when it defines USER_SECRETS_ID
+	// and the search, stopping at the home directory, did not use it.
+	HomeEnv string
+	// MainWorktreeEnv is, when no ID was found and the search ended at the
+	// root of a linked git worktree, the main worktree's .env that defines
+	// one: git does not share .env between worktrees.
+	MainWorktreeEnv string
+
+	home *project.Home // the home directory, as Resolve found it
 }
 
 // SecretsDir returns the project's store directory, <root>/<id>, or "" when
@@ -113,18 +131,26 @@ func isUUID(s string) bool {
 }
 
 // Resolve finds the project and its ID: Options.ID, then
-// $USER_SECRETS_ID, then .env (Options.ProjectDir/.env only, or else the
-// nearest .env defining USER_SECRETS_ID from the working directory up).
+// $USER_SECRETS_ID, then .env: only Options.ProjectDir/.env when it is
+// set, or else the nearest .env defining USER_SECRETS_ID from the working
+// directory up. That search stops at the repository root (it does not go
+// above the first directory holding .git, a directory or a file as in
+// worktrees and submodules, so a monorepo's root .env serves every module
+// in it), and never uses the .env of the home directory or of the file
+// system root, which are not project directories unless
+// Options.ProjectDir names them. A .env that is not a regular file (a
+// Python virtualenv is often named .env) is skipped.
 //
-// No ID is not an error here: Project.ID is then "" and Project.Looked says
-// where the search went. An ID that is not a UUID is an *IDError naming
-// where it came from. Resolve never creates anything.
+// No ID is not an error here: Project.ID is then "" and the Project says
+// where the search went and where Init would write (see Project). An ID
+// that is not a UUID is an *IDError naming where it came from. Resolve
+// never creates anything.
 func Resolve(opts Options) (*Project, error) {
 	root, err := StoreRoot(opts)
 	if err != nil {
 		return nil, err
 	}
-	p := &Project{Root: root}
+	p := &Project{Root: root, home: opts.home()}
 	if opts.ProjectDir != "" {
 		if p.Dir, err = filepath.Abs(opts.ProjectDir); err != nil {
 			return nil, fmt.Errorf("project directory: %w", err)
@@ -148,103 +174,63 @@ func Resolve(opts Options) (*Project, error) {
 		return p, p.fillDir(opts)
 	}
 
-	var dirs []string
 	if p.Dir != "" {
-		dirs = []string{p.Dir}
-	} else {
-		wd, err := opts.workDir()
+		// A named project directory: its .env only, whatever it is.
+		p.EnvFile = filepath.Join(p.Dir, EnvFileName)
+		p.Looked = append(p.Looked, p.EnvFile)
+		id, line, skipped, err := project.ReadEnv(p.EnvFile)
 		if err != nil {
 			return nil, err
 		}
-		for d := wd; ; {
-			dirs = append(dirs, d)
-			parent := filepath.Dir(d)
-			if parent == d {
-				break
+		if skipped != "" {
+			p.Warnings = append(p.Warnings, skipped)
+		}
+		if line > 0 {
+			if !isUUID(id) {
+				return nil, &IDError{ID: shorten(id), Source: p.EnvFile, Line: line}
 			}
-			d = parent
+			p.ID, p.Source = id, SourceDotEnv
 		}
-	}
-	for _, d := range dirs {
-		path := filepath.Join(d, EnvFileName)
-		id, line, err := scanEnvFileID(path)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if errors.Is(err, fsutil.ErrNotRegular) {
-			// A directory is most likely a Python virtualenv named .env;
-			// a FIFO or a device is worth a word.
-			if fi, serr := os.Stat(path); serr == nil && !fi.IsDir() {
-				p.Warnings = append(p.Warnings, fmt.Sprintf("%s is %s, not a regular file: skipped", path, fsutil.Kind(fi.Mode())))
-			}
-			continue
-		}
-		p.Looked = append(p.Looked, path)
-		if err != nil {
-			return nil, err
-		}
-		if line == 0 {
-			continue
-		}
-		if !isUUID(id) {
-			return nil, &IDError{ID: shorten(id), Source: path, Line: line}
-		}
-		p.ID, p.Source, p.EnvFile, p.Dir = id, SourceDotEnv, path, d
 		return p, nil
 	}
-	if len(p.Looked) == 1 {
-		p.Looked = append(p.Looked, filepath.Join(dirs[0], EnvFileName))
+
+	wd, err := opts.workDir()
+	if err != nil {
+		return nil, err
 	}
-	return p, p.fillDir(opts)
+	s, err := project.Find(wd, p.home)
+	if err != nil {
+		return nil, err
+	}
+	p.Looked = append(p.Looked, s.Looked...)
+	p.Warnings = append(p.Warnings, s.Skipped...)
+	p.Stop, p.StopReason = s.Stop, s.StopReason
+	if s.Line > 0 {
+		if !isUUID(s.ID) {
+			return nil, &IDError{ID: shorten(s.ID), Source: s.EnvFile, Line: s.Line}
+		}
+		p.ID, p.Source, p.EnvFile, p.Dir = s.ID, SourceDotEnv, s.EnvFile, s.Dir
+		return p, nil
+	}
+	p.HomeEnv = s.HomeEnv
+	_, p.MainWorktreeEnv = project.MainWorktreeEnv(s)
+	p.Dir, p.Reserved = project.InitDir(wd, p.home)
+	p.EnvFile = filepath.Join(p.Dir, EnvFileName)
+	return p, nil
 }
 
-// fillDir sets Dir and EnvFile when the ID did not come from a .env.
+// fillDir sets Dir and EnvFile when the ID came from Options.ID or the
+// environment: Options.ProjectDir, else the directory Init would use.
 func (p *Project) fillDir(opts Options) error {
 	if p.Dir == "" {
 		wd, err := opts.workDir()
 		if err != nil {
 			return err
 		}
-		p.Dir = projectDirFrom(wd)
+		p.Dir, p.Reserved = project.InitDir(wd, p.home)
 	}
-	if p.EnvFile == "" {
-		p.EnvFile = filepath.Join(p.Dir, EnvFileName)
-	}
+	p.EnvFile = filepath.Join(p.Dir, EnvFileName)
 	return nil
-}
-
-// projectDirFrom returns the nearest ancestor of wd (itself included) that
-// holds go.mod or .git, else wd.
-func projectDirFrom(wd string) string {
-	for d := wd; ; {
-		for _, marker := range []string{"go.mod", ".git"} {
-			if _, err := os.Stat(filepath.Join(d, marker)); err == nil {
-				return d
-			}
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return wd
-		}
-		d = parent
-	}
-}
-
-// scanEnvFileID reads USER_SECRETS_ID from a .env file with a tolerant line
-// scan: other lines may hold any syntax. It accepts a UTF-8 BOM, CRLF,
-// "export ", surrounding quotes and spaces and a trailing " # comment", and
-// skips the lines inside a quoted value that spans lines (as godotenv and
-// python-dotenv do); the last definition wins. line is 0 when the file does not define the ID. The
-// returned id is not validated. A path that is not a regular file (a Python
-// virtualenv named .env, say) gives an error matching fsutil.ErrNotRegular,
-// found without blocking; a file larger than 64 MiB, fsutil.ErrTooLarge.
-func scanEnvFileID(path string) (id string, line int, err error) {
-	data, _, err := fsutil.ReadRegular(path)
-	if err != nil {
-		return "", 0, err
-	}
-	id, line = scanID(data)
-	return id, line, nil
 }
 
 // scanID returns the ID that data, a .env file's text, defines, and its line
@@ -252,6 +238,20 @@ func scanEnvFileID(path string) (id string, line int, err error) {
 // multi-line quoted value are not definitions). The ID is trimmed of white
 // space, which a UUID never holds, also inside quotes.
 func scanID(data []byte) (id string, line int) {
-	id, line = envid.Scan(data, EnvID)
-	return strings.TrimSpace(id), line
+	return project.ScanID(data)
+}
+
+// home returns the user's home directory (Options.userHomeDir, else
+// os.UserHomeDir), which is never a project directory unless named; nil
+// when it is unknown.
+func (o *Options) home() *project.Home {
+	home := o.userHomeDir
+	if home == nil {
+		home = os.UserHomeDir
+	}
+	dir, err := home()
+	if err != nil {
+		return nil
+	}
+	return project.NewHome(dir)
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/go-user-secrets/user-secrets/internal/project"
 )
 
 // IDs used by the tests.
@@ -44,6 +46,12 @@ func mustNotExist(t *testing.T, path string) {
 	if _, err := os.Lstat(path); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("%s exists (Lstat: %v), want nothing created", path, err)
 	}
+}
+
+// scanEnvFileID reads USER_SECRETS_ID from the .env file at path, as the
+// search for the ID does (see project.ScanEnv).
+func scanEnvFileID(path string) (id string, line int, err error) {
+	return project.ScanEnv(path)
 }
 
 // skipIfAncestorDefinesID skips the test when a .env above dir defines
@@ -348,7 +356,9 @@ func TestResolveWalkUp(t *testing.T) {
 	if p.EnvFile != filepath.Join(mod, ".env") || p.Dir != mod {
 		t.Errorf("EnvFile, Dir = %q, %q; want the module root's", p.EnvFile, p.Dir)
 	}
-	wantLooked := []string{"$USER_SECRETS_ID", filepath.Join(mod, "internal", ".env"), filepath.Join(mod, ".env")}
+	// Every .env on the way is named, whether it exists or not.
+	wantLooked := []string{"$USER_SECRETS_ID", filepath.Join(pkg, ".env"), filepath.Join(mod, "internal", "store", ".env"),
+		filepath.Join(mod, "internal", ".env"), filepath.Join(mod, ".env")}
 	if fmt.Sprint(p.Looked) != fmt.Sprint(wantLooked) {
 		t.Errorf("Looked = %q, want %q", p.Looked, wantLooked)
 	}

@@ -13,12 +13,18 @@ import (
 
 // Init makes sure the project has an ID and returns its store; created
 // says whether Init made the ID. When one already resolves, Init changes
-// nothing. Otherwise it generates a
-// random lowercase UUID, appends USER_SECRETS_ID=<id> to the project's .env
-// (keeping every existing byte, the file's line-ending style and its mode;
-// adding a missing final newline first; replacing the file atomically), and
-// creates the store directory (0700) with a secrets file (0600) holding
-// only the header.
+// nothing. Otherwise it generates a random lowercase UUID, appends
+// USER_SECRETS_ID=<id> to the project's .env (keeping every existing byte,
+// the file's line-ending style and its mode; adding a missing final
+// newline first; replacing the file atomically), and creates the store
+// directory (0700) with a secrets file (0600) holding only the header.
+//
+// The project directory is Options.ProjectDir, else the nearest directory
+// from the working directory up that holds go.mod or .git, else the
+// working directory (see Resolve). The home directory and the file system
+// root are never project directories unless Options.ProjectDir names
+// them: there Init writes nothing and returns a *NoIDError (ErrNoID) that
+// says so.
 //
 // Init reads and rewrites .env holding that file's lock, which every
 // rewrite of it takes (import --move's too) and which lives in the store
@@ -37,6 +43,9 @@ func Init(opts Options) (s *Store, created bool, err error) {
 	}
 	if p.ID != "" {
 		return newStore(p, opts.lockTimeout()), false, nil
+	}
+	if p.Reserved != "" {
+		return nil, false, noIDError(p)
 	}
 	if err := os.MkdirAll(p.Root, 0o700); err != nil {
 		return nil, false, fmt.Errorf("create store root: %w", err)

@@ -7,11 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-user-secrets/user-secrets/internal/fsutil"
+	"github.com/go-user-secrets/user-secrets/internal/project"
 )
 
 // lockFileName is the advisory lock file in a project's store directory:
@@ -43,7 +42,7 @@ func Open(opts Options) (*Store, error) {
 		return nil, err
 	}
 	if p.ID == "" {
-		return nil, &NoIDError{Looked: p.Looked, Skipped: p.Warnings}
+		return nil, noIDError(p)
 	}
 	s := newStore(p, opts.lockTimeout())
 	var file fs.FileInfo
@@ -339,13 +338,14 @@ func (s *Store) Update(fn func(d *Document) error) error {
 		if err != nil {
 			return nil, err
 		}
+		header := s.header()
 		var d *Document
 		if data == nil {
-			d = newDocument(s.Header(), s.Path())
+			d = newDocument(header, s.Path())
 		} else if d, err = ParseDocument(data, s.Path()); err != nil {
 			return nil, err
 		}
-		d.Header = s.Header()
+		d.Header = header
 		before := d.String()
 		if err := fn(d); err != nil {
 			return nil, err
@@ -355,6 +355,17 @@ func (s *Store) Update(fn func(d *Document) error) error {
 		}
 		return d.Bytes(), nil
 	})
+}
+
+// header returns the header a new secrets file starts with, which also
+// replaces python-env-secrets' header. It names the project directory, but
+// for the home directory and the file system root (see Project.Reserved).
+func (s *Store) header() string {
+	name := s.project.Dir
+	if s.project.Reserved != "" {
+		name = ""
+	}
+	return storeHeader(name, s.ID())
 }
 
 // write creates the store directory if needed, takes the lock, cleans up
@@ -396,23 +407,20 @@ func (s *Store) write(content func() ([]byte, error)) error {
 	return nil
 }
 
-// Header returns the comment block that starts the store's file: what the
-// file is, the project directory, the ID, and a warning not to share it. A
-// Document edited for the store (see Update) carries it.
-func (s *Store) Header() string {
-	return storeHeader(s.project.Dir, s.ID())
-}
+// Header returns the comment block that starts a new secrets file of the
+// store: what the file is, the project directory (none for the home
+// directory or the file system root, see Project.Reserved), the ID, and a
+// warning not to share it. A Document edited for the store (see Update)
+// carries it.
+func (s *Store) Header() string { return s.header() }
 
 // storeHeader returns the comment block a new secrets file starts with.
 func storeHeader(projectDir, id string) string {
 	h := "# user-secrets: local development secrets (dotenv syntax), kept outside the project tree\n"
 	if projectDir != "" {
-		if strings.ContainsAny(projectDir, "\r\n") {
-			// A line break would end the comment, and the rest of the
-			// name would be read as a definition.
-			projectDir = strconv.Quote(projectDir)
-		}
-		h += "# Project: " + projectDir + "\n"
+		// Quoted when it holds a line break, which would end the comment
+		// and make the rest of the name a definition.
+		h += "# Project: " + project.FormatHeaderDir(projectDir) + "\n"
 	}
 	return h + "# USER_SECRETS_ID: " + id + "\n# Do not share or commit this file.\n"
 }

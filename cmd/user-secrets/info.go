@@ -26,10 +26,11 @@ func newCmdInfo(f *Factory, runF func(*InfoOptions) error) *cobra.Command {
 		Use:   "info",
 		Short: "Show where the project's ID and secrets are",
 		Long: `Show the project directory, its .env, the USER_SECRETS_ID and where it came
-from, the store root, the secrets file, whether it exists, its permissions
-and how many secrets it holds. Warns of permissions that are too open, and
-of a copy of .env that an interrupted write left beside it. Works before
-init, and says how to initialise.`,
+from, where the search for .env stopped and why, the store root, the
+secrets file, whether it exists, its permissions and how many secrets it
+holds. Warns of permissions that are too open, and of a copy of .env that
+an interrupted write left beside it. Works before init, and says how to
+initialise.`,
 		Example: `  user-secrets info
   user-secrets info --json`,
 		Args: args(noArgs),
@@ -51,7 +52,16 @@ type info struct {
 	EnvFileExists bool   `json:"env_file_exists"`
 	ID            string `json:"id"`
 	// IDSource is "flag", "environment", "dotenv" or "none".
-	IDSource    string `json:"id_source"`
+	IDSource string `json:"id_source"`
+	// Reserved is "home directory" or "filesystem root" when the project
+	// directory is one of them without -p naming it: init refuses it.
+	Reserved string `json:"reserved,omitempty"`
+	// StoppedAt and StopReason say where the search for .env ended and
+	// why: "found", "repository root", "home directory" or "filesystem
+	// root"; both are omitted when there was no search (--id,
+	// $USER_SECRETS_ID, -p).
+	StoppedAt   string `json:"stopped_at,omitempty"`
+	StopReason  string `json:"stop_reason,omitempty"`
 	StoreRoot   string `json:"store_root"`
 	SecretsFile string `json:"secrets_file"`
 	Exists      bool   `json:"exists"`
@@ -69,7 +79,6 @@ func runInfo(opts *InfoOptions) error {
 	if err != nil {
 		return err
 	}
-	f.Warn(p)
 	in := info{
 		ProjectDir: p.Dir,
 		EnvFile:    p.EnvFile,
@@ -101,6 +110,7 @@ func runInfo(opts *InfoOptions) error {
 		if readErr == nil {
 			var s *core.Store
 			if s, readErr = f.Store(); readErr == nil {
+				p = s.Project()
 				var entries []core.Entry
 				entries, readErr = s.All()
 				in.Secrets = len(entries)
@@ -109,6 +119,11 @@ func runInfo(opts *InfoOptions) error {
 		if readErr != nil {
 			in.Secrets = -1
 		}
+	}
+	f.Warn(p)
+	in.Reserved = p.Reserved
+	if p.StopReason != "" {
+		in.StoppedAt, in.StopReason = p.Stop, p.StopReason
 	}
 
 	var out bytes.Buffer
@@ -124,7 +139,8 @@ func runInfo(opts *InfoOptions) error {
 	}
 
 	if p.ID == "" {
-		f.IO.Hintf("%v", &core.NoIDError{Looked: p.Looked})
+		// The skipped .env files were warned of already.
+		f.IO.Hintf("%v", &core.NoIDError{Looked: p.Looked, Project: p})
 	}
 	if in.fileLoose {
 		f.IO.Warnf("%s is accessible to group or others (mode %s, want 0600): the next write tightens it, or run chmod 600 on it", in.SecretsFile, in.FileMode)
@@ -165,7 +181,11 @@ func writeInfo(out *bytes.Buffer, in *info, p *core.Project) {
 		}
 		return "no"
 	}
-	line("Project directory", "%s", in.ProjectDir)
+	if in.Reserved != "" {
+		line("Project directory", "%s (the %s: never a project directory unless named with -p)", in.ProjectDir, in.Reserved)
+	} else {
+		line("Project directory", "%s", in.ProjectDir)
+	}
 	env := in.EnvFile
 	if !in.EnvFileExists {
 		env += " (does not exist)"
@@ -180,6 +200,16 @@ func writeInfo(out *bytes.Buffer, in *info, p *core.Project) {
 		line("USER_SECRETS_ID", "%s (from %s)", in.ID, p.EnvFile)
 	default:
 		line("USER_SECRETS_ID", "none (run `user-secrets init`)")
+	}
+	switch {
+	case p.StopReason == "found":
+		line("Search", "stopped at %s, the nearest .env that defines USER_SECRETS_ID", p.EnvFile)
+	case p.StopReason == "repository root":
+		line("Search", "stopped at the repository root %s (it holds .git)", p.Stop)
+	case p.StopReason != "":
+		line("Search", "stopped at the %s %s, never a project directory (its .env is not used)", p.StopReason, p.Stop)
+	case p.Source == core.SourceDotEnv || p.ID == "":
+		line("Search", "none: -p names the project directory, and only its .env is read")
 	}
 	line("Store root", "%s", in.StoreRoot)
 	if in.ID == "" {
