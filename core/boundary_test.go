@@ -218,3 +218,215 @@ func TestNoIDErrorWorktree(t *testing.T) {
 		t.Errorf("error %q does not contain %q", err, want)
 	}
 }
+
+// copyTree copies the regular files of src into dst.
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		putFile(t, filepath.Join(dst, rel), string(data))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// headerDirOf returns the project directory the secrets file names.
+func headerDirOf(t *testing.T, path string) string {
+	t.Helper()
+	for _, line := range strings.Split(fileText(t, path), "\n") {
+		if dir, ok := strings.CutPrefix(line, "# Project: "); ok {
+			return dir
+		}
+	}
+	return ""
+}
+
+func TestStoreCopiedProject(t *testing.T) {
+	base, opts := homeTree(t, "orig")
+	orig, cp := filepath.Join(base, "orig"), filepath.Join(base, "copy")
+	putFile(t, filepath.Join(orig, "go.mod"), "module m\n")
+	s, _, err := Init(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Set("API_KEY", "canary-orig"); err != nil {
+		t.Fatal(err)
+	}
+	copyTree(t, orig, cp)
+
+	copyOpts := opts
+	copyOpts.WorkDir = cp
+	cs, err := Open(copyOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cs.Project()
+	if p.HeaderState != "copied" || p.HeaderDir != orig {
+		t.Errorf("HeaderState, HeaderDir = %q, %q; want copied, %q", p.HeaderState, p.HeaderDir, orig)
+	}
+	if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], "("+cp+") shares its store with "+orig) ||
+		!strings.Contains(p.Warnings[0], "user-secrets init --new") {
+		t.Errorf("Warnings = %q, want one naming both directories and init --new", p.Warnings)
+	}
+	// A write in the copy keeps the header naming the original.
+	if _, err := cs.Set("OTHER", "canary-copy"); err != nil {
+		t.Fatal(err)
+	}
+	if got := headerDirOf(t, cs.Path()); got != orig {
+		t.Errorf("after a write in the copy, the header names %q, want %q", got, orig)
+	}
+	// Seen from the original, all is as it was.
+	s, err = Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := s.Project(); p.HeaderState != "same" || len(p.Warnings) != 0 {
+		t.Errorf("from the original: HeaderState %q, Warnings %q; want same, none", p.HeaderState, p.Warnings)
+	}
+	// Also when the write converts a python-env-secrets file: the new
+	// header names the original.
+	putFile(t, cs.Path(), "# Python User Secrets\n# Project: "+orig+"\nAPI_KEY=canary-orig\n")
+	if _, err := cs.Set("OTHER", "canary-copy"); err != nil {
+		t.Fatal(err)
+	}
+	if got := headerDirOf(t, cs.Path()); got != orig {
+		t.Errorf("after a write in the copy converted the file, the header names %q, want %q", got, orig)
+	}
+	// Init in the copy changes nothing, and warns too.
+	is, created, err := Init(copyOpts)
+	if err != nil || created || is.Project().HeaderState != "copied" || len(is.Project().Warnings) != 1 {
+		t.Errorf("Init() in the copy = %+v, %v, %v; want the copy warned of", is.Project(), created, err)
+	}
+}
+
+func TestStoreMovedProject(t *testing.T) {
+	for _, python := range []bool{false, true} {
+		name := "this project's file"
+		if python {
+			name = "python-env-secrets' file"
+		}
+		t.Run(name, func(t *testing.T) {
+			base, opts := homeTree(t, "old")
+			old, moved := filepath.Join(base, "old"), filepath.Join(base, "moved")
+			putFile(t, filepath.Join(old, "go.mod"), "module m\n")
+			s, _, err := Init(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if python {
+				putFile(t, s.Path(), "# Python User Secrets\n# Project: "+old+"\nAPI_KEY=canary-1\n")
+			} else if _, err := s.Set("API_KEY", "canary-1"); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(old, moved); err != nil {
+				t.Fatal(err)
+			}
+			opts.WorkDir = moved
+			ms, err := Open(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p := ms.Project(); p.HeaderState != "moved" || p.HeaderDir != old || len(p.Warnings) != 0 {
+				t.Errorf("HeaderState, HeaderDir, Warnings = %q, %q, %q; want moved, %q, none", p.HeaderState, p.HeaderDir, p.Warnings, old)
+			}
+			// A read changes nothing; a write that changes nothing either.
+			before := fileText(t, ms.Path())
+			if _, err := ms.All(); err != nil {
+				t.Fatal(err)
+			}
+			if err := ms.Delete("MISSING"); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("Delete(MISSING) = %v", err)
+			}
+			if fileText(t, ms.Path()) != before {
+				t.Fatalf("the secrets file changed without a write")
+			}
+			// A write records the new directory.
+			if _, err := ms.Set("OTHER", "canary-2"); err != nil {
+				t.Fatal(err)
+			}
+			if got := headerDirOf(t, ms.Path()); got != moved {
+				t.Errorf("after a write, the header names %q, want %q:\n%s", got, moved, fileText(t, ms.Path()))
+			}
+			if m, err := ms.Map(); err != nil || m["API_KEY"] != "canary-1" || m["OTHER"] != "canary-2" {
+				t.Errorf("secrets after the write: %v", err)
+			}
+			ms, err = Open(opts)
+			if err != nil || ms.Project().HeaderState != "same" {
+				t.Errorf("Open() after the write: HeaderState %q, %v; want same", ms.Project().HeaderState, err)
+			}
+		})
+	}
+}
+
+func TestStoreHeaderNotActedOn(t *testing.T) {
+	base, opts := homeTree(t, "p")
+	dir := filepath.Join(base, "p")
+	putFile(t, filepath.Join(dir, ".env"), "USER_SECRETS_ID="+fixtureID+"\n")
+	path := filepath.Join(opts.Root, fixtureID, ".secrets")
+	for _, tt := range []struct{ name, header, want string }{
+		{"python's working directory", "# h\n# Project: .\n", "."},
+		{"no project line", "# h\n", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte(tt.header+"A=1\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s, err := Open(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p := s.Project(); p.HeaderState != "unknown" || len(p.Warnings) != 0 {
+				t.Errorf("HeaderState, Warnings = %q, %q; want unknown, none", p.HeaderState, p.Warnings)
+			}
+			if _, err := s.Set("B", "2"); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := fileText(t, path), tt.header+"A=1\nB=2\n"; got != want {
+				t.Errorf("after a write:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+func TestStoreExplicitIDKeepsHeader(t *testing.T) {
+	// An ID from --id or the environment says nothing of where the
+	// project is: a write elsewhere does not claim the store.
+	base, opts := homeTree(t, "orig")
+	orig := filepath.Join(base, "orig")
+	putFile(t, filepath.Join(orig, "go.mod"), "module m\n")
+	s, _, err := Init(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := opts
+	other.WorkDir = filepath.Join(base, "elsewhere")
+	if err := os.Mkdir(other.WorkDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	other.ID = s.ID()
+	es, err := Open(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if es.Project().HeaderState != "" {
+		t.Errorf("HeaderState with --id = %q, want none", es.Project().HeaderState)
+	}
+	if _, err := es.Set("K", "v"); err != nil {
+		t.Fatal(err)
+	}
+	if got := headerDirOf(t, s.Path()); got != orig {
+		t.Errorf("after a write with --id elsewhere, the header names %q, want %q", got, orig)
+	}
+}

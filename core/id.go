@@ -55,8 +55,10 @@ type Project struct {
 	// Looked lists where the search looked: "$USER_SECRETS_ID" and every
 	// .env it considered, nearest first, whether it exists or not.
 	Looked []string
-	// Warnings says what the search skipped that the user should know of:
-	// a .env that is a FIFO or a device, say. They never hold a value.
+	// Warnings says what the user should know of: a .env the search
+	// skipped because it is a FIFO or a device, or (from Open and Init) a
+	// store that another project directory shares. They never hold a
+	// value.
 	Warnings []string
 
 	// Stop is the directory where the search for .env ended, and
@@ -77,6 +79,23 @@ type Project struct {
 	// root of a linked git worktree, the main worktree's .env that defines
 	// one: git does not share .env between worktrees.
 	MainWorktreeEnv string
+
+	// HeaderDir is the project directory the store's header names, and
+	// HeaderState what it is to this project. Open and Init fill them in
+	// for an ID from a .env whose store has a secrets file:
+	//
+	//   - "same": this project;
+	//   - "copied": another directory whose .env holds the same ID (then
+	//     HeaderDir is its project directory): the two share one store,
+	//     which is almost never intended; Warnings says so;
+	//   - "worktree": another git worktree of this repository, whose .env
+	//     holds the same ID;
+	//   - "moved": a directory that no longer holds this project (it does
+	//     not exist, or its .env holds another ID or none): the next write
+	//     names Dir in the header;
+	//   - "unknown": no absolute directory (python-env-secrets writes its
+	//     working directory there, "." even): nothing is done about it.
+	HeaderDir, HeaderState string
 
 	home *project.Home // the home directory, as Resolve found it
 }

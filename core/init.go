@@ -42,7 +42,9 @@ func Init(opts Options) (s *Store, created bool, err error) {
 		return nil, false, err
 	}
 	if p.ID != "" {
-		return newStore(p, opts.lockTimeout()), false, nil
+		s := newStore(p, opts.lockTimeout())
+		s.compareHeader()
+		return s, false, nil
 	}
 	if p.Reserved != "" {
 		return nil, false, noIDError(p)

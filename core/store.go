@@ -54,7 +54,40 @@ func Open(opts Options) (*Store, error) {
 		return nil, err
 	}
 	p.Warnings = append(p.Warnings, warnings...)
+	if file != nil {
+		s.compareHeader()
+	}
 	return s, nil
+}
+
+// compareHeader fills in the project's HeaderDir and HeaderState from the
+// secrets file's header, for an ID from a .env (another source says
+// nothing of where the project is), and warns of a store that another
+// project directory shares. A file that does not read is left to the
+// reads that follow to report.
+func (s *Store) compareHeader() {
+	p := s.project
+	if p.Source != SourceDotEnv {
+		return
+	}
+	data, err := s.ReadFile()
+	if err != nil || data == nil {
+		return
+	}
+	dir, _, _, ok := project.HeaderDir(data)
+	if !ok {
+		p.HeaderState = project.Unknown
+		return
+	}
+	state, other := project.Compare(dir, p.Dir, p.ID, p.home)
+	p.HeaderDir, p.HeaderState = dir, state
+	if other != "" {
+		p.HeaderDir = other
+	}
+	if state == project.Copied {
+		p.Warnings = append(p.Warnings, fmt.Sprintf("this project (%s) shares its store with %s, whose .env holds the same USER_SECRETS_ID (a copy?): "+
+			"a write here changes that project's secrets too; run `user-secrets init --new` (--copy-secrets keeps the values) to give this project a store of its own", p.Dir, other))
+	}
 }
 
 // checkPrivate checks the store root, the store directory and, when file
@@ -338,7 +371,7 @@ func (s *Store) Update(fn func(d *Document) error) error {
 		if err != nil {
 			return nil, err
 		}
-		header := s.header()
+		header, moved := s.header(data)
 		var d *Document
 		if data == nil {
 			d = newDocument(header, s.Path())
@@ -353,19 +386,48 @@ func (s *Store) Update(fn func(d *Document) error) error {
 		if data != nil && d.String() == before {
 			return nil, nil // nothing to write
 		}
+		if moved {
+			return project.SetHeaderDir(d.Bytes(), s.project.Dir), nil
+		}
 		return d.Bytes(), nil
 	})
 }
 
-// header returns the header a new secrets file starts with, which also
-// replaces python-env-secrets' header. It names the project directory, but
-// for the home directory and the file system root (see Project.Reserved).
-func (s *Store) header() string {
-	name := s.project.Dir
-	if s.project.Reserved != "" {
+// header returns the header for a write of data, the secrets file's
+// current content (nil: none), to start a new file or to replace
+// python-env-secrets' header with. It names the project directory:
+//
+//   - for an ID from a .env, this project's, unless the header names
+//     another project whose .env holds the same ID (a copy, or another
+//     worktree): that one is kept, so that the store's origin stays
+//     known. When the header names a directory that no longer holds this
+//     project (it moved), moved is true: the write records the new
+//     directory in the existing header's line too;
+//   - for an ID from a flag or the environment, which says nothing of
+//     where the project is, the existing header's directory, else Dir;
+//   - none for the home directory and the file system root (see
+//     Project.Reserved).
+//
+// A header that names no absolute directory is left as it is.
+func (s *Store) header(data []byte) (header string, moved bool) {
+	p := s.project
+	name := p.Dir
+	if p.Reserved != "" {
 		name = ""
 	}
-	return storeHeader(name, s.ID())
+	if dir, _, _, ok := project.HeaderDir(data); ok {
+		if p.Source != SourceDotEnv {
+			name = dir
+		} else {
+			switch state, _ := project.Compare(dir, p.Dir, p.ID, p.home); state {
+			case project.Copied, project.Worktree:
+				name = dir
+			case project.Moved:
+				moved = true
+			}
+		}
+	}
+	return storeHeader(name, s.ID()), moved
 }
 
 // write creates the store directory if needed, takes the lock, cleans up
@@ -410,9 +472,12 @@ func (s *Store) write(content func() ([]byte, error)) error {
 // Header returns the comment block that starts a new secrets file of the
 // store: what the file is, the project directory (none for the home
 // directory or the file system root, see Project.Reserved), the ID, and a
-// warning not to share it. A Document edited for the store (see Update)
-// carries it.
-func (s *Store) Header() string { return s.header() }
+// warning not to share it. (Update keeps an existing file's header, and
+// records a moved project's new directory in it.)
+func (s *Store) Header() string {
+	header, _ := s.header(nil)
+	return header
+}
 
 // storeHeader returns the comment block a new secrets file starts with.
 func storeHeader(projectDir, id string) string {

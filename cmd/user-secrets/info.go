@@ -27,10 +27,13 @@ func newCmdInfo(f *Factory, runF func(*InfoOptions) error) *cobra.Command {
 		Short: "Show where the project's ID and secrets are",
 		Long: `Show the project directory, its .env, the USER_SECRETS_ID and where it came
 from, where the search for .env stopped and why, the store root, the
-secrets file, whether it exists, its permissions and how many secrets it
-holds. Warns of permissions that are too open, and of a copy of .env that
-an interrupted write left beside it. Works before init, and says how to
-initialise.`,
+secrets file, whether it exists, its permissions, how many secrets it
+holds, and the project directory the store was made for: "copied" when
+another directory's .env holds the same ID (the two share one store; run
+init --new in the copy), "moved" when that directory no longer holds this
+project (the next write records the new one). Warns of permissions that
+are too open, and of a copy of .env that an interrupted write left beside
+it. Works before init, and says how to initialise.`,
 		Example: `  user-secrets info
   user-secrets info --json`,
 		Args: args(noArgs),
@@ -69,6 +72,11 @@ type info struct {
 	DirMode     string `json:"dir_mode,omitempty"`
 	// Secrets is the number of secrets, or -1 when the file does not read.
 	Secrets int `json:"secrets"`
+	// HeaderDir is the project directory the store's header names, and
+	// HeaderState what it is to this project: "same", "copied",
+	// "worktree", "moved" or "unknown" (see core.Project).
+	HeaderDir   string `json:"header_dir,omitempty"`
+	HeaderState string `json:"header_state,omitempty"`
 
 	fileLoose, dirLoose bool
 }
@@ -110,7 +118,10 @@ func runInfo(opts *InfoOptions) error {
 		if readErr == nil {
 			var s *core.Store
 			if s, readErr = f.Store(); readErr == nil {
+				// The opened store's project also compares the store's
+				// header with this project.
 				p = s.Project()
+				in.HeaderDir, in.HeaderState = p.HeaderDir, p.HeaderState
 				var entries []core.Entry
 				entries, readErr = s.All()
 				in.Secrets = len(entries)
@@ -234,5 +245,21 @@ func writeInfo(out *bytes.Buffer, in *info, p *core.Project) {
 		line("Secrets", "unreadable")
 	} else {
 		line("Secrets", "%d", in.Secrets)
+	}
+	switch in.HeaderState {
+	case "same":
+		line("Made for", "%s (this project)", in.HeaderDir)
+	case "copied":
+		line("Made for", "%s (copied: its .env holds the same ID, and both directories share this store; `user-secrets init --new` gives this one its own)", in.HeaderDir)
+	case "worktree":
+		line("Made for", "%s (another worktree of this git repository, sharing the ID)", in.HeaderDir)
+	case "moved":
+		line("Made for", "%s (moved: that directory no longer holds this project; the next write records %s)", in.HeaderDir, in.ProjectDir)
+	case "unknown":
+		if in.HeaderDir == "" {
+			line("Made for", "unknown (the store's header names no project directory)")
+		} else {
+			line("Made for", "unknown (the store's header names %q, not an absolute directory)", in.HeaderDir)
+		}
 	}
 }
