@@ -143,6 +143,7 @@ shared with python-env-secrets.`,
 		newCmdExport(f, nil),
 		newCmdEdit(f, nil),
 		newCmdScan(f, nil),
+		newCmdProjects(f, nil),
 	} {
 		root.AddCommand(c)
 	}
