@@ -144,6 +144,7 @@ shared with python-env-secrets.`,
 		newCmdEdit(f, nil),
 		newCmdScan(f, nil),
 		newCmdProjects(f, nil),
+		newCmdPrune(f, nil),
 	} {
 		root.AddCommand(c)
 	}
