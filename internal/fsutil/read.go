@@ -43,14 +43,26 @@ func ReadRegular(path string) ([]byte, fs.FileInfo, error) {
 	if fi.Size() > MaxFileSize {
 		return nil, fi, &fs.PathError{Op: "read", Path: path, Err: ErrTooLarge}
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, fi, err
+	// As os.ReadFile does: room for the whole file and one byte more, so
+	// that the read that finds the end needs no bigger buffer; and more if
+	// the file grew meanwhile.
+	data := make([]byte, 0, fi.Size()+1)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if len(data) > MaxFileSize {
+			return nil, fi, &fs.PathError{Op: "read", Path: path, Err: ErrTooLarge}
+		}
+		if err == io.EOF {
+			return data, fi, nil
+		}
+		if err != nil {
+			return nil, fi, err
+		}
 	}
-	if len(data) > MaxFileSize {
-		return nil, fi, &fs.PathError{Op: "read", Path: path, Err: ErrTooLarge}
-	}
-	return data, fi, nil
 }
 
 // Kind names the type of file a mode describes, for messages.
