@@ -103,16 +103,16 @@ func (e *NoIDError) Error() string {
 // Is reports whether target is ErrNoID.
 func (e *NoIDError) Is(target error) bool { return target == ErrNoID }
 
-// IDError reports an ID that is not a canonical UUID, and where it came from.
+// idError reports an ID that is not a canonical UUID, and where it came from.
 // It matches ErrInvalidID with errors.Is.
-type IDError struct {
+type idError struct {
 	ID     string // the rejected text, shortened when long
 	Source string // "--id", "$USER_SECRETS_ID" or a .env file's path
 	Line   int    // line in Source when it is a file, else 0
 }
 
 // Error names the source and line, the rejected text and the expected form.
-func (e *IDError) Error() string {
+func (e *idError) Error() string {
 	where := e.Source
 	if e.Line > 0 {
 		where = fmt.Sprintf("%s:%d", e.Source, e.Line)
@@ -124,7 +124,7 @@ func (e *IDError) Error() string {
 }
 
 // Is reports whether target is ErrInvalidID.
-func (e *IDError) Is(target error) bool { return target == ErrInvalidID }
+func (e *idError) Is(target error) bool { return target == ErrInvalidID }
 
 // KeyError reports a key or a value that was refused. It matches the
 // sentinel in Err (ErrInvalidKey or ErrInvalidValue).

@@ -168,9 +168,9 @@ func TestStoreTwoLinksToOneFile(t *testing.T) {
 func TestResolveSkipsNonRegularEnv(t *testing.T) {
 	base := t.TempDir()
 	proj := filepath.Join(base, "proj")
-	putFile(t, filepath.Join(base, EnvFileName), "USER_SECRETS_ID="+fixtureID+"\n")
+	putFile(t, filepath.Join(base, envFileName), "USER_SECRETS_ID="+fixtureID+"\n")
 	mkdir(t, proj)
-	mkfifo(t, filepath.Join(proj, EnvFileName))
+	mkfifo(t, filepath.Join(proj, envFileName))
 	opts := Options{WorkDir: proj, Root: filepath.Join(base, "root"), LookupEnv: emptyEnv}
 	var p *Project
 	var err error
@@ -183,7 +183,7 @@ func TestResolveSkipsNonRegularEnv(t *testing.T) {
 	}
 
 	venv := filepath.Join(base, "venv-proj")
-	mkdir(t, filepath.Join(venv, EnvFileName))
+	mkdir(t, filepath.Join(venv, envFileName))
 	opts.WorkDir = venv
 	if p, err = Resolve(opts); err != nil || p.ID != fixtureID || len(p.Warnings) != 0 {
 		t.Errorf("Resolve past a .env directory = %+v, %v; want the ID above and no warning", p, err)
@@ -191,7 +191,7 @@ func TestResolveSkipsNonRegularEnv(t *testing.T) {
 
 	huge := filepath.Join(base, "huge")
 	mkdir(t, huge)
-	f, err := os.Create(filepath.Join(huge, EnvFileName))
+	f, err := os.Create(filepath.Join(huge, envFileName))
 	if err != nil {
 		t.Fatal(err)
 	}

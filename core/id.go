@@ -8,8 +8,8 @@ import (
 	"github.com/go-user-secrets/user-secrets/internal/project"
 )
 
-// EnvFileName is the name of the project file that holds USER_SECRETS_ID.
-const EnvFileName = ".env"
+// envFileName is the name of the project file that holds USER_SECRETS_ID.
+const envFileName = ".env"
 
 // IDSource says where a project's ID came from. The zero value means no ID
 // was found.
@@ -119,12 +119,12 @@ func (p *Project) SecretsFile() string {
 }
 
 // validateID reports whether id is a canonical textual UUID: 8-4-4-4-12 hex
-// digits of either case. It returns an *IDError (ErrInvalidID) otherwise.
+// digits of either case. It returns an *idError (ErrInvalidID) otherwise.
 // Only such IDs are ever joined to the store root, so no ID can name a path
 // outside it.
 func validateID(id string) error {
 	if !isUUID(id) {
-		return &IDError{ID: shorten(id)}
+		return &idError{ID: shorten(id)}
 	}
 	return nil
 }
@@ -162,8 +162,8 @@ func isUUID(s string) bool {
 //
 // No ID is not an error here: Project.ID is then "" and the Project says
 // where the search went and where Init would write (see Project). An ID
-// that is not a UUID is an *IDError naming where it came from. Resolve
-// never creates anything.
+// that is not a UUID is an error matching ErrInvalidID, naming where it came
+// from and the line. Resolve never creates anything.
 func Resolve(opts Options) (*Project, error) {
 	root, err := StoreRoot(opts)
 	if err != nil {
@@ -178,7 +178,7 @@ func Resolve(opts Options) (*Project, error) {
 
 	if opts.ID != "" {
 		if !isUUID(opts.ID) {
-			return nil, &IDError{ID: shorten(opts.ID), Source: "--id"}
+			return nil, &idError{ID: shorten(opts.ID), Source: "--id"}
 		}
 		p.ID, p.Source = opts.ID, SourceExplicit
 		return p, p.fillDir(opts)
@@ -187,7 +187,7 @@ func Resolve(opts Options) (*Project, error) {
 	p.Looked = append(p.Looked, "$"+EnvID)
 	if id, ok := opts.lookupEnv(EnvID); ok && id != "" {
 		if !isUUID(id) {
-			return nil, &IDError{ID: shorten(id), Source: "$" + EnvID}
+			return nil, &idError{ID: shorten(id), Source: "$" + EnvID}
 		}
 		p.ID, p.Source = id, SourceEnv
 		return p, p.fillDir(opts)
@@ -195,7 +195,7 @@ func Resolve(opts Options) (*Project, error) {
 
 	if p.Dir != "" {
 		// A named project directory: its .env only, whatever it is.
-		p.EnvFile = filepath.Join(p.Dir, EnvFileName)
+		p.EnvFile = filepath.Join(p.Dir, envFileName)
 		p.Looked = append(p.Looked, p.EnvFile)
 		id, line, skipped, err := project.ReadEnv(p.EnvFile)
 		if err != nil {
@@ -206,7 +206,7 @@ func Resolve(opts Options) (*Project, error) {
 		}
 		if line > 0 {
 			if !isUUID(id) {
-				return nil, &IDError{ID: shorten(id), Source: p.EnvFile, Line: line}
+				return nil, &idError{ID: shorten(id), Source: p.EnvFile, Line: line}
 			}
 			p.ID, p.Source = id, SourceDotEnv
 		}
@@ -226,7 +226,7 @@ func Resolve(opts Options) (*Project, error) {
 	p.Stop, p.StopReason = s.Stop, s.StopReason
 	if s.Line > 0 {
 		if !isUUID(s.ID) {
-			return nil, &IDError{ID: shorten(s.ID), Source: s.EnvFile, Line: s.Line}
+			return nil, &idError{ID: shorten(s.ID), Source: s.EnvFile, Line: s.Line}
 		}
 		p.ID, p.Source, p.EnvFile, p.Dir = s.ID, SourceDotEnv, s.EnvFile, s.Dir
 		return p, nil
@@ -234,7 +234,7 @@ func Resolve(opts Options) (*Project, error) {
 	p.HomeEnv = s.HomeEnv
 	_, p.MainWorktreeEnv = project.MainWorktreeEnv(s)
 	p.Dir, p.Reserved = project.InitDir(wd, p.home)
-	p.EnvFile = filepath.Join(p.Dir, EnvFileName)
+	p.EnvFile = filepath.Join(p.Dir, envFileName)
 	return p, nil
 }
 
@@ -248,7 +248,7 @@ func (p *Project) fillDir(opts Options) error {
 		}
 		p.Dir, p.Reserved = project.InitDir(wd, p.home)
 	}
-	p.EnvFile = filepath.Join(p.Dir, EnvFileName)
+	p.EnvFile = filepath.Join(p.Dir, envFileName)
 	return nil
 }
 

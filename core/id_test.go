@@ -198,12 +198,12 @@ func TestResolveInvalidIDInDotEnv(t *testing.T) {
 			opts := Options{ProjectDir: dir, Root: root, LookupEnv: emptyEnv}
 			for _, op := range readOps {
 				err := op.run(opts)
-				var idErr *IDError
+				var idErr *idError
 				if !errors.As(err, &idErr) || !errors.Is(err, ErrInvalidID) {
-					t.Fatalf("%s: error = %v, want an *IDError", op.name, err)
+					t.Fatalf("%s: error = %v, want an *idError", op.name, err)
 				}
 				if idErr.Source != env || idErr.Line != 3 {
-					t.Errorf("%s: IDError at %s:%d, want %s:3", op.name, idErr.Source, idErr.Line, env)
+					t.Errorf("%s: idError at %s:%d, want %s:3", op.name, idErr.Source, idErr.Line, env)
 				}
 				if want := env + ":3:"; !strings.Contains(err.Error(), want) {
 					t.Errorf("%s: error %q does not name %q", op.name, err, want)
@@ -255,7 +255,7 @@ func TestResolveOrder(t *testing.T) {
 		envVar     map[string]string
 		wantID     string
 		wantSource IDSource
-		wantErr    string // Source of the *IDError
+		wantErr    string // Source of the *idError
 	}{
 		{"dotenv only", "", nil, fixtureID, SourceDotEnv, ""},
 		{"env beats dotenv", "", map[string]string{"USER_SECRETS_ID": fixtureID2}, fixtureID2, SourceEnv, ""},
@@ -271,9 +271,9 @@ func TestResolveOrder(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := Resolve(Options{ProjectDir: dir, Root: root, ID: tt.explicit, LookupEnv: lookupIn(tt.envVar)})
 			if tt.wantErr != "" {
-				var idErr *IDError
+				var idErr *idError
 				if !errors.As(err, &idErr) || idErr.Source != tt.wantErr || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("Resolve() error = %v, want an *IDError from %s", err, tt.wantErr)
+					t.Fatalf("Resolve() error = %v, want an *idError from %s", err, tt.wantErr)
 				}
 				return
 			}

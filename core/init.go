@@ -69,7 +69,7 @@ func Init(opts Options) (s *Store, created bool, err error) {
 	if id, line := scanID(data); line > 0 {
 		// Another Init won the race while we waited for the lock.
 		if !isUUID(id) {
-			return nil, false, &IDError{ID: shorten(id), Source: p.EnvFile, Line: line}
+			return nil, false, &idError{ID: shorten(id), Source: p.EnvFile, Line: line}
 		}
 		p.ID, p.Source = id, SourceDotEnv
 		return newStore(p, opts.lockTimeout()), false, nil

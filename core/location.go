@@ -15,9 +15,9 @@ const (
 	// EnvID names the variable that holds a project's ID, in the process
 	// environment or in the project's .env file.
 	EnvID = "USER_SECRETS_ID"
-	// EnvDir names the variable that overrides the store root. It must hold
+	// envDir names the variable that overrides the store root. It must hold
 	// an absolute path.
-	EnvDir = "USER_SECRETS_DIR"
+	envDir = "USER_SECRETS_DIR"
 )
 
 // secretsFileName is the name of the file that holds a project's secrets,
@@ -97,9 +97,9 @@ func StoreRoot(opts Options) (string, error) {
 		}
 		return filepath.Clean(opts.Root), nil
 	}
-	if dir, ok := opts.lookupEnv(EnvDir); ok && dir != "" {
+	if dir, ok := opts.lookupEnv(envDir); ok && dir != "" {
 		if !isAbs(dir, opts.targetOS()) {
-			return "", fmt.Errorf("$%s=%q is not an absolute path", EnvDir, dir)
+			return "", fmt.Errorf("$%s=%q is not an absolute path", envDir, dir)
 		}
 		return filepath.Clean(dir), nil
 	}
@@ -129,7 +129,7 @@ func StoreRoot(opts Options) (string, error) {
 		return "", fmt.Errorf("locate the store: %w", err)
 	}
 	if dir == "" {
-		return "", fmt.Errorf("locate the store: home directory is unknown (set $HOME or $%s)", EnvDir)
+		return "", fmt.Errorf("locate the store: home directory is unknown (set $HOME or $%s)", envDir)
 	}
 	if !isAbs(dir, opts.targetOS()) {
 		// A relative $HOME would put the store wherever the command runs,

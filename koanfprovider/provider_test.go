@@ -230,7 +230,7 @@ func TestZeroConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("HOME", t.TempDir())
-	t.Setenv(core.EnvDir, p.root)
+	t.Setenv("USER_SECRETS_DIR", p.root)
 	t.Setenv(core.EnvID, "")
 	t.Chdir(sub) // as `go test` runs a package below the module root
 

@@ -86,7 +86,7 @@ func register(t *testing.T, prev remoteConfigFactory) {
 func remoteProject(t *testing.T) *project {
 	t.Helper()
 	p := newProject(t)
-	t.Setenv(core.EnvDir, p.root)
+	t.Setenv("USER_SECRETS_DIR", p.root)
 	t.Setenv("HOME", t.TempDir())
 	t.Setenv(core.EnvID, "")
 	return p

@@ -62,7 +62,7 @@ func exportStore(t *testing.T, entries []core.Entry) (*Factory, *bytes.Buffer, *
 		IO: &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, InFd: -1},
 		ID: id,
 		LookupEnv: func(k string) (string, bool) {
-			if k == core.EnvDir {
+			if k == "USER_SECRETS_DIR" {
 				return root, true
 			}
 			return "", false

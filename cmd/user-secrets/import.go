@@ -168,10 +168,10 @@ func importPath(opts *ImportOptions) (path, name string) {
 	case opts.File != "":
 		return opts.File, opts.File
 	case opts.F.ProjectDir != "":
-		p := filepath.Join(opts.F.ProjectDir, core.EnvFileName)
+		p := filepath.Join(opts.F.ProjectDir, ".env")
 		return p, p
 	}
-	return core.EnvFileName, core.EnvFileName
+	return ".env", ".env"
 }
 
 // selectEntries returns the entries to import, in file order: those named

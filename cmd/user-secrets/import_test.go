@@ -57,7 +57,7 @@ func TestNewCmdImport(t *testing.T) {
 func TestImportMoveCRLF(t *testing.T) {
 	const id = "0b5a4a36-3f7e-4d8c-9a4e-4a1f6f7a1b2c"
 	root, dir := t.TempDir(), t.TempDir()
-	t.Setenv(core.EnvDir, root)
+	t.Setenv("USER_SECRETS_DIR", root)
 	t.Setenv(core.EnvID, "")
 	env := "\ufeff# header\r\n" +
 		"API_KEY=canary-old\r\n" +
@@ -170,7 +170,7 @@ func TestImportMoveConcurrent(t *testing.T) {
 				for i := range n {
 					cmds[i] = exec.Command(bin, "import", "--move", "--keys", fmt.Sprintf("K%d", i))
 					cmds[i].Dir = dir
-					cmds[i].Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), core.EnvDir + "=" + root}
+					cmds[i].Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "USER_SECRETS_DIR" + "=" + root}
 					cmds[i].Stdout, cmds[i].Stderr = &stdouts[i], &stderrs[i]
 				}
 				for _, c := range cmds {

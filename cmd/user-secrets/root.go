@@ -178,7 +178,7 @@ func run(args []string, io *IOStreams) int {
 	}
 	fmt.Fprintf(io.ErrOut, "user-secrets: error: %v\n", err)
 	var ue *usageError
-	if errors.As(err, &ue) || isCobraUsageError(err) || isBadIDFlag(err) {
+	if errors.As(err, &ue) || isCobraUsageError(err) || isBadIDFlag(f, err) {
 		fmt.Fprintf(io.ErrOut, "user-secrets: hint: run 'user-secrets help' for usage\n")
 		return exitUsage
 	}
@@ -192,10 +192,9 @@ func isCobraUsageError(err error) bool {
 }
 
 // isBadIDFlag reports whether err is core's rejection of the --id flag's
-// value: a bad flag, so a usage error.
-func isBadIDFlag(err error) bool {
-	var ie *core.IDError
-	return errors.As(err, &ie) && ie.Source == "--id"
+// value (with --id, no other ID is read): a bad flag, so a usage error.
+func isBadIDFlag(f *Factory, err error) bool {
+	return f.ID != "" && errors.Is(err, core.ErrInvalidID)
 }
 
 // maxFlagNameShown is how much of an unknown flag's name an error shows.

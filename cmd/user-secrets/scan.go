@@ -153,7 +153,7 @@ func warnSecretLookingKeys(ios *IOStreams, path string) {
 		ios.Warnf("%s:%d: %q looks like a secret", path, k.line, k.key)
 	}
 	cmd := "user-secrets import --move --keys " + strings.Join(names, ",")
-	if wd, err := os.Getwd(); err != nil || filepath.Join(wd, core.EnvFileName) != path {
+	if wd, err := os.Getwd(); err != nil || filepath.Join(wd, ".env") != path {
 		cmd += " " + shellQuoteIfNeeded(path)
 	}
 	ios.Hintf("move them into the store: %s", cmd)

@@ -85,7 +85,7 @@ func project(t *testing.T, args ...string) (*exec.Cmd, *core.Store) {
 
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
-	cmd.Env = []string{"HOME=" + home, core.EnvDir + "=" + root, "APP_LOG_LEVEL=warn"}
+	cmd.Env = []string{"HOME=" + home, "USER_SECRETS_DIR" + "=" + root, "APP_LOG_LEVEL=warn"}
 	if runtime.GOOS == "windows" {
 		cmd.Env = append(cmd.Env, "SystemRoot="+os.Getenv("SystemRoot"), "USERPROFILE="+home)
 	}

@@ -84,7 +84,7 @@ func newEnv(t *testing.T, extra ...string) *env {
 		e.environ = append(e.environ, kv)
 	}
 	home := filepath.Join(tmp, "home")
-	e.environ = append(e.environ, "HOME="+home, "USERPROFILE="+home, "APPDATA="+home, core.EnvDir+"="+root)
+	e.environ = append(e.environ, "HOME="+home, "USERPROFILE="+home, "APPDATA="+home, "USER_SECRETS_DIR"+"="+root)
 	e.environ = append(e.environ, extra...)
 	return e
 }
