@@ -60,69 +60,6 @@ func Open(opts Options) (*Store, error) {
 	return s, nil
 }
 
-// compareHeader fills in the project's HeaderDir and HeaderState from the
-// secrets file's header, for an ID from a .env (another source says
-// nothing of where the project is), and warns of a store that another
-// project directory shares. A file that does not read is left to the
-// reads that follow to report.
-func (s *Store) compareHeader() {
-	p := s.project
-	if p.Source != SourceDotEnv {
-		return
-	}
-	data, err := s.ReadFile()
-	if err != nil || data == nil {
-		return
-	}
-	dir, _, _, ok := project.HeaderDir(data)
-	if !ok {
-		p.HeaderState = project.Unknown
-		return
-	}
-	state, other := project.Compare(dir, p.Dir, p.ID, p.home)
-	p.HeaderDir, p.HeaderState = dir, state
-	if other != "" {
-		p.HeaderDir = other
-	}
-	if state == project.Copied {
-		p.Warnings = append(p.Warnings, fmt.Sprintf("this project (%s) shares its store with %s, whose .env holds the same USER_SECRETS_ID (a copy?): "+
-			"a write here changes that project's secrets too; run `user-secrets init --new` (--copy-secrets keeps the values) to give this project a store of its own", p.Dir, other))
-	}
-}
-
-// checkPrivate checks the store root, the store directory and, when file
-// is not nil, the secrets file it describes: each that exists must be the
-// user's (or root's) and not writable by group or others (see
-// checkPrivate). It returns the warnings of a filesystem without Unix
-// permissions.
-func (s *Store) checkPrivate(file fs.FileInfo) (warnings []string, err error) {
-	check := func(path string, fi fs.FileInfo) error {
-		w, err := checkPrivate(path, fi)
-		if w != "" {
-			warnings = append(warnings, w)
-		}
-		return err
-	}
-	for _, dir := range []string{s.project.Root, s.Dir()} {
-		fi, err := os.Stat(dir)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("store: %w", err)
-		}
-		if err := check(dir, fi); err != nil {
-			return nil, err
-		}
-	}
-	if file != nil {
-		if err := check(s.path, file); err != nil {
-			return nil, err
-		}
-	}
-	return warnings, nil
-}
-
 // Project returns the resolved project the store belongs to. The store
 // keeps the paths it was opened with: changing the Project does not move
 // it.
@@ -393,43 +330,6 @@ func (s *Store) Update(fn func(d *Document) error) error {
 	})
 }
 
-// header returns the header for a write of data, the secrets file's
-// current content (nil: none), to start a new file or to replace
-// python-env-secrets' header with. It names the project directory:
-//
-//   - for an ID from a .env, this project's, unless the header names
-//     another project whose .env holds the same ID (a copy, or another
-//     worktree): that one is kept, so that the store's origin stays
-//     known. When the header names a directory that no longer holds this
-//     project (it moved), moved is true: the write records the new
-//     directory in the existing header's line too;
-//   - for an ID from a flag or the environment, which says nothing of
-//     where the project is, the existing header's directory, else Dir;
-//   - none for the home directory and the file system root (see
-//     Project.Reserved).
-//
-// A header that names no absolute directory is left as it is.
-func (s *Store) header(data []byte) (header string, moved bool) {
-	p := s.project
-	name := p.Dir
-	if p.Reserved != "" {
-		name = ""
-	}
-	if dir, _, _, ok := project.HeaderDir(data); ok {
-		if p.Source != SourceDotEnv {
-			name = dir
-		} else {
-			switch state, _ := project.Compare(dir, p.Dir, p.ID, p.home); state {
-			case project.Copied, project.Worktree:
-				name = dir
-			case project.Moved:
-				moved = true
-			}
-		}
-	}
-	return storeHeader(name, s.ID()), moved
-}
-
 // write creates the store directory if needed, takes the lock, cleans up
 // temporary files of dead writers, and writes what content returns (nil:
 // nothing). When the secrets file is a symbolic link, the lock, the
@@ -467,58 +367,4 @@ func (s *Store) write(content func() ([]byte, error)) error {
 		return fmt.Errorf("write secrets file: %w", err)
 	}
 	return nil
-}
-
-// Header returns the comment block that starts a new secrets file of the
-// store: what the file is, the project directory (none for the home
-// directory or the file system root, see Project.Reserved), the ID, and a
-// warning not to share it. (Update keeps an existing file's header, and
-// records a moved project's new directory in it.)
-func (s *Store) Header() string {
-	header, _ := s.header(nil)
-	return header
-}
-
-// storeHeader returns the comment block a new secrets file starts with.
-func storeHeader(projectDir, id string) string {
-	h := "# user-secrets: local development secrets (dotenv syntax), kept outside the project tree\n"
-	if projectDir != "" {
-		// Quoted when it holds a line break, which would end the comment
-		// and make the rest of the name a definition.
-		h += "# Project: " + project.FormatHeaderDir(projectDir) + "\n"
-	}
-	return h + "# USER_SECRETS_ID: " + id + "\n# Do not share or commit this file.\n"
-}
-
-// mkdirPrivate creates dir with mode 0700 (whatever the umask), creating
-// missing parents with 0700 less the umask; a store directory that exists is
-// tightened to 0700 if group or other bits are set; existing parents are
-// left alone.
-func mkdirPrivate(dir string) error {
-	fi, err := os.Stat(dir)
-	if err == nil {
-		if !fi.IsDir() {
-			return fmt.Errorf("store directory %q is not a directory", dir)
-		}
-		if fi.Mode().Perm()&0o077 != 0 {
-			if err := os.Chmod(dir, 0o700); err != nil {
-				return fmt.Errorf("tighten store directory: %w", err)
-			}
-		}
-		return nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("store directory: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
-		return fmt.Errorf("create store root: %w", err)
-	}
-	if err := os.Mkdir(dir, 0o700); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return nil
-		}
-		return fmt.Errorf("create store directory: %w", err)
-	}
-	// Mkdir applied the umask, which can only remove bits: set exactly 0700.
-	return os.Chmod(dir, 0o700)
 }
