@@ -275,7 +275,11 @@ func promptMissing(f *Factory, res *checkResult) error {
 			return fmt.Errorf("%w: set it in .env or the environment instead", err)
 		}
 	}
-	f.IO.Infof("%d required keys of %s are not set; type each value (it is not shown):", len(res.Missing), res.Manifest)
+	if len(res.Missing) == 1 {
+		f.IO.Infof("1 required key of %s is not set; type its value (it is not shown):", res.Manifest)
+	} else {
+		f.IO.Infof("%d required keys of %s are not set; type each value (it is not shown):", len(res.Missing), res.Manifest)
+	}
 	s := res.store
 	for _, k := range res.Missing {
 		value, err := promptValue(f, k)

@@ -91,7 +91,7 @@ func runPrune(opts *PruneOptions) error {
 		if !f.IO.InIsTerminal() {
 			return fmt.Errorf("not removing %d store(s): standard input is not a terminal, so prune cannot ask; pass --yes (-y) to remove them without asking", len(gone))
 		}
-		if !confirm(f.IO, fmt.Sprintf("Remove these %d store(s) and their secrets?", len(gone))) {
+		if !confirm(f.IO, map[bool]string{true: "Remove this store and its secrets?", false: fmt.Sprintf("Remove these %d stores and their secrets?", len(gone))}[len(gone) == 1]) {
 			f.IO.Infof("Nothing removed.")
 			return &exitError{code: exitFail}
 		}

@@ -28,7 +28,7 @@ func TestPTYPruneAsks(t *testing.T) {
 	for _, answer := range []string{"n", ""} {
 		r := startPTY(t, store, "prune")
 		r.expect(goneID)
-		r.expect("Remove these 1 store(s) and their secrets? [y/N] ")
+		r.expect("Remove this store and its secrets? [y/N] ")
 		r.typeText(answer + "\r")
 		r.expect("Nothing removed.")
 		if got := r.wait(); got != 1 {

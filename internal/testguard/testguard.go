@@ -1,8 +1,9 @@
 // Package testguard stops a test binary of this module before it runs when
 // a .env lies in or above the temporary directory.
 //
-// The ID is looked for in the nearest .env that defines it, walking up to
-// the file system's root, and so it is from a test's t.TempDir.
+// The ID is looked for in the nearest .env that defines it, walking up
+// until a repository root (a .git), and so it is from a test's t.TempDir,
+// which is in no repository: up to the file system's root.
 // Such a file (a /tmp/.env, or a project's own .env above a TMPDIR inside
 // it) that defines USER_SECRETS_ID would give every test that expects no
 // ID, or its own, that one instead: dozens of failures that say nothing of
