@@ -47,7 +47,10 @@ func (s *Store) compareHeader() {
 //     project (it moved), moved is true: the write records the new
 //     directory in the existing header's line too;
 //   - for an ID from a flag or the environment, which says nothing of
-//     where the project is, the existing header's directory, else Dir;
+//     where the project is, the existing header's directory, else the
+//     directory Options.ProjectDir named, else none: a store named after
+//     the working directory, whose own .env may hold another ID, would look
+//     "gone" to projects and prune;
 //   - none for the home directory and the file system root (see
 //     Project.Reserved).
 //
@@ -55,7 +58,7 @@ func (s *Store) compareHeader() {
 func (s *Store) header(data []byte) (header string, moved bool) {
 	p := s.project
 	name := p.Dir
-	if p.Reserved != "" {
+	if p.Reserved != "" || p.Source != SourceDotEnv && !p.dirGiven {
 		name = ""
 	}
 	if dir, _, _, ok := project.HeaderDir(data); ok {

@@ -98,6 +98,8 @@ type Project struct {
 	HeaderDir, HeaderState string
 
 	home *project.Home // the home directory, as Resolve found it
+	// dirGiven is set when Options.ProjectDir named the directory.
+	dirGiven bool
 }
 
 // SecretsDir returns the project's store directory, <root>/<id>, or "" when
@@ -174,6 +176,7 @@ func Resolve(opts Options) (*Project, error) {
 		if p.Dir, err = filepath.Abs(opts.ProjectDir); err != nil {
 			return nil, fmt.Errorf("project directory: %w", err)
 		}
+		p.dirGiven = true
 	}
 
 	if opts.ID != "" {

@@ -125,7 +125,7 @@ func runEdit(opts *EditOptions) error {
 		ios.Infof("Interrupted by %s: nothing was saved.", signalName(sig))
 		return endedBy(sig)
 	}
-	edited, err := os.ReadFile(c.Path)
+	edited, _, err := fsutil.ReadRegular(c.Path) // the editor may have left anything there
 	if err != nil {
 		return fmt.Errorf("read the edited copy: %w", err)
 	}

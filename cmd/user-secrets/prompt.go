@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"strings"
 
+	"github.com/go-user-secrets/user-secrets/internal/fsutil"
 	"golang.org/x/term"
 )
 
@@ -30,9 +31,12 @@ func readValue(s *IOStreams, key string) (string, error) {
 		}
 		return string(b), nil
 	}
-	b, err := io.ReadAll(s.In)
+	b, err := io.ReadAll(io.LimitReader(s.In, fsutil.MaxFileSize+1))
 	if err != nil {
 		return "", fmt.Errorf("read the value of %q from standard input: %w", key, err)
+	}
+	if len(b) > fsutil.MaxFileSize {
+		return "", fmt.Errorf("the value of %q on standard input is %w", key, fsutil.ErrTooLarge)
 	}
 	v := string(b)
 	if t, ok := strings.CutSuffix(v, "\r\n"); ok {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"text/tabwriter"
 
+	"github.com/go-user-secrets/user-secrets/internal/fsutil"
 	"github.com/go-user-secrets/user-secrets/internal/project"
 	"github.com/spf13/cobra"
 )
@@ -126,6 +128,13 @@ func removeStore(f *Factory, root string, in storeInfo, home *project.Home) erro
 	if !fi.IsDir() {
 		return fmt.Errorf("not removing %s: it is a symbolic link, and its files are outside the store root", in.dir)
 	}
+	// The store's own lock, held from the last look to the removal, so that
+	// a write cannot land in between and be removed with the store.
+	unlock, err := fsutil.Lock(filepath.Join(in.dir, ".secrets.lock"), fsutil.DefaultLockTimeout)
+	if err != nil {
+		return fmt.Errorf("not removing %s: %w", in.dir, err)
+	}
+	defer unlock()
 	now, ok := examineStore(f, root, in.ID, home)
 	if !ok || now.Status != project.Gone || now.Error != "" || now.ProjectDir != in.ProjectDir ||
 		now.hasMTime != in.hasMTime || !now.modTime.Equal(in.modTime) {

@@ -22,12 +22,19 @@ var ErrTooLarge = fmt.Errorf("larger than %d MiB", MaxFileSize>>20)
 
 // ReadRegular reads the regular file at path, following symbolic links.
 // Anything else is an *fs.PathError matching ErrNotRegular, found without
-// blocking: the file is opened non-blocking (a FIFO without a writer would
-// otherwise hang the open) and checked with fstat before it is read. A file
+// blocking: the path is checked before it is opened, then opened
+// non-blocking (a FIFO put in its place meanwhile would otherwise hang the
+// open) and checked again with fstat before it is read. A file
 // larger than MaxFileSize is an error matching ErrTooLarge.
 //
 // It returns the file's information too, from the same open file.
 func ReadRegular(path string) ([]byte, fs.FileInfo, error) {
+	// A device is not even opened: opening some has effects of its own.
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, fi, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w (%s)", ErrNotRegular, Kind(fi.Mode()))}
+	}
+	// Opened non-blocking and checked again after the open, in case the
+	// path was replaced meanwhile.
 	f, err := os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
 		return nil, nil, err
