@@ -474,7 +474,7 @@ func tempFiles(t *testing.T, dir string) []string {
 	}
 	var out []string
 	for _, e := range entries {
-		if fsutil.IsTemp(e.Name()) {
+		if strings.Contains(e.Name(), fsutil.TempPrefix) {
 			out = append(out, e.Name())
 		}
 	}

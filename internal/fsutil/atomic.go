@@ -198,7 +198,3 @@ func Leftovers(path string) []string {
 	}
 	return out
 }
-
-// IsTemp reports whether name is the base name of a temporary file of
-// WriteAtomic.
-func IsTemp(name string) bool { return strings.Contains(name, TempPrefix) }
