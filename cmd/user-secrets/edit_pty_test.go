@@ -45,7 +45,7 @@ func TestPTYEditCtrlC(t *testing.T) {
 	}
 	r.expect("Saved 2 secret(s)")
 	if strings.Contains(r.output(), "canary") {
-		t.Errorf("the terminal shows a value: %q", r.output())
+		t.Errorf("the terminal shows a value (not quoted here: %d bytes)", len(r.output()))
 	}
 	if got := storeNames(t, filepath.Join(store, ptyID)); !slices.Equal(got, []string{".secrets"}) {
 		t.Errorf("after the edit the store directory holds %q, want only .secrets", got)
