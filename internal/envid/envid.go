@@ -58,7 +58,7 @@ func Lines(data []byte) []Def {
 	n := 0 // the number of the line being read
 	for i := 0; i < len(s); {
 		n++
-		end, next := lineEnd(s, i)
+		end, next := LineEnd(s, i)
 		line := s[i:end]
 		i = next
 
@@ -97,7 +97,7 @@ func Lines(data []byte) []Def {
 				d.Value = s[open+1 : closing]
 				n += countLineBreaks(s[end:closing])
 				var closingEnd int
-				closingEnd, i = lineEnd(s, closing)
+				closingEnd, i = LineEnd(s, closing)
 				d.Comment = afterQuote(s[closing+1 : closingEnd])
 			}
 		}
@@ -118,9 +118,9 @@ func Scan(data []byte, key string) (value string, line int) {
 	return value, line
 }
 
-// lineEnd returns the end of the line that starts at s[i], its line
+// LineEnd returns the end of the line that starts at s[i], its line
 // terminator (LF, CRLF or CR) excluded, and the start of the next line.
-func lineEnd(s string, i int) (end, next int) {
+func LineEnd(s string, i int) (end, next int) {
 	j := strings.IndexAny(s[i:], "\r\n")
 	if j < 0 {
 		return len(s), len(s)

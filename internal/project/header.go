@@ -3,6 +3,8 @@ package project
 import (
 	"strconv"
 	"strings"
+
+	"github.com/go-user-secrets/user-secrets/internal/envid"
 )
 
 // headerPrefix starts the line of a secrets file's header that names the
@@ -23,7 +25,7 @@ func HeaderDir(data []byte) (dir string, start, end int, ok bool) {
 		i = len("\ufeff")
 	}
 	for i < len(s) {
-		eol, next := lineEnd(s, i)
+		eol, next := envid.LineEnd(s, i)
 		line := s[i:eol]
 		t := strings.TrimLeft(line, " \t")
 		if t != "" && t[0] != '#' {
@@ -68,18 +70,4 @@ func SetHeaderDir(data []byte, dir string) []byte {
 	out = append(out, data[:start]...)
 	out = append(out, FormatHeaderDir(dir)...)
 	return append(out, data[end:]...)
-}
-
-// lineEnd returns the end of the line that starts at s[i], its terminator
-// (LF, CRLF or CR) excluded, and the start of the next line.
-func lineEnd(s string, i int) (end, next int) {
-	j := strings.IndexAny(s[i:], "\r\n")
-	if j < 0 {
-		return len(s), len(s)
-	}
-	end = i + j
-	if s[end] == '\r' && end+1 < len(s) && s[end+1] == '\n' {
-		return end, end + 2
-	}
-	return end, end + 1
 }
