@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 
 	"github.com/go-user-secrets/user-secrets/core"
@@ -254,10 +253,6 @@ func reportInit(f *Factory, p *core.Project, created bool) {
 // gitTracksUnignored reports whether file lies in a git work tree and is
 // not ignored there. Without git, or outside a work tree, it is false.
 func gitTracksUnignored(file string) bool {
-	cmd := exec.Command("git", "check-ignore", "-q", filepath.Base(file))
-	cmd.Dir = filepath.Dir(file)
-	err := cmd.Run()
-	// 0: ignored; 1: not ignored; 128: not a work tree (or another failure).
-	var ee *exec.ExitError
-	return errors.As(err, &ee) && ee.ExitCode() == 1
+	status, _ := checkGitIgnore(file)
+	return status == gitNotIgnored
 }
