@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,6 +12,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-user-secrets/user-secrets/core"
 	"github.com/joho/godotenv"
@@ -242,16 +246,23 @@ func TestIsShellName(t *testing.T) {
 
 func TestNewCmdExport(t *testing.T) {
 	tests := []struct {
-		name      string
-		args      []string
-		want      string
-		wantUsage bool
+		name       string
+		args       []string
+		want       string
+		wantOutput string
+		wantForce  bool
+		wantUsage  bool
 	}{
 		{name: "default", args: nil, want: "dotenv"},
 		{name: "json", args: []string{"--format", "json"}, want: "json"},
 		{name: "shell", args: []string{"--format=shell"}, want: "shell"},
+		{name: "docker", args: []string{"--format", "docker"}, want: "docker"},
+		{name: "output", args: []string{"--output", "f.env"}, want: "dotenv", wantOutput: "f.env"},
+		{name: "output and force", args: []string{"--format=docker", "--output=f.env", "--force"}, want: "docker", wantOutput: "f.env", wantForce: true},
 		{name: "unknown format", args: []string{"--format", "yaml"}, wantUsage: true},
 		{name: "argument", args: []string{"extra"}, wantUsage: true},
+		{name: "force without output", args: []string{"--force"}, wantUsage: true},
+		{name: "empty output", args: []string{"--output="}, wantUsage: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -267,9 +278,154 @@ func TestNewCmdExport(t *testing.T) {
 			if err != nil {
 				t.Fatalf("export %q: %v", tt.args, err)
 			}
-			if got.Format != tt.want {
-				t.Errorf("export %q: Format = %q, want %q", tt.args, got.Format, tt.want)
+			if got.Format != tt.want || got.Output != tt.wantOutput || got.Force != tt.wantForce {
+				t.Errorf("export %q: Format, Output, Force = %q, %q, %v, want %q, %q, %v", tt.args, got.Format, got.Output, got.Force, tt.want, tt.wantOutput, tt.wantForce)
 			}
 		})
+	}
+}
+
+// readDockerEnvFile reads an env-file the way docker run --env-file does
+// (docker/cli's pkg/kvfile): lines read by a default bufio.Scanner, which
+// drops a CR before the LF; each line must be valid UTF-8; a BOM is
+// dropped from the first; each line is trimmed of leading white space; an
+// empty line or one starting with '#' is skipped; the key runs to the
+// first '=' and may not hold a blank; the value is the rest of the line,
+// as it is. A line without '=' takes the variable from docker's own
+// environment: none here. Errors name the line, never its text.
+func readDockerEnvFile(data []byte) (map[string]string, error) {
+	m := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for n := 1; sc.Scan(); n++ {
+		b := sc.Bytes()
+		if !utf8.Valid(b) {
+			return nil, fmt.Errorf("line %d: invalid UTF-8", n)
+		}
+		if n == 1 {
+			b = bytes.TrimPrefix(b, []byte("\uFEFF"))
+		}
+		line := strings.TrimLeftFunc(string(b), unicode.IsSpace)
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		key, value, ok := strings.Cut(line, "=")
+		if key == "" || strings.ContainsAny(key, " \t") {
+			return nil, fmt.Errorf("line %d: no variable name, or one with a blank", n)
+		}
+		if ok {
+			m[key] = value
+		}
+	}
+	return m, sc.Err()
+}
+
+// TestExportDockerReadsBack reads the docker export back as docker does:
+// every value without a line break comes back exactly, quotes, '$',
+// backslashes and spaces included.
+func TestExportDockerReadsBack(t *testing.T) {
+	var oneLine []core.Entry
+	for _, e := range hardValues {
+		if !strings.ContainsAny(e.Value, "\r\n") {
+			oneLine = append(oneLine, e)
+		}
+	}
+	out, stderr := export(t, oneLine, "docker")
+	if strings.Contains(stderr, "canary") {
+		t.Errorf("stderr shows a value (%d bytes, not quoted here)", len(stderr))
+	}
+	m, err := readDockerEnvFile([]byte(out))
+	if err != nil {
+		t.Fatalf("docker's reader rejects the export: %v", err)
+	}
+	if len(m) != len(oneLine) {
+		t.Errorf("docker reads %d variables, want %d", len(m), len(oneLine))
+	}
+	for _, e := range oneLine {
+		if got, ok := m[e.Key]; !ok || got != e.Value {
+			t.Errorf("docker reads %s differently from the stored value (%d bytes, want %d)", e.Key, len(got), len(e.Value))
+		}
+	}
+}
+
+// TestExportDockerRefuses checks what --format docker cannot write: a
+// line break in a value, a key docker reads as something else, a line
+// longer than docker's buffer. Each is an error naming the key, with no
+// output at all.
+func TestExportDockerRefuses(t *testing.T) {
+	long := strings.Repeat("x", maxDockerLine-len("LONG="))
+	tests := []struct {
+		name    string
+		entries []core.Entry
+		wantErr string // "" for none
+	}{
+		{"longest line", []core.Entry{{Key: "LONG", Value: long}}, ""},
+		{"line too long", []core.Entry{{Key: "LONG", Value: long + "x"}}, `key "LONG": the line would be longer than the 65535 bytes docker reads`},
+		{"LF", []core.Entry{{Key: "OK", Value: "canary"}, {Key: "PEM", Value: "canary\nline"}}, `key "PEM": a value with a line break`},
+		{"lone CR", []core.Entry{{Key: "CR", Value: "canary\rx"}}, `key "CR": a value with a line break`},
+		{"several", []core.Entry{{Key: "A", Value: "canary\n"}, {Key: "B", Value: "\r\ncanary"}}, `keys "A", "B": a value with a line break, which docker's env-file (one line per variable) cannot hold; pass it from the environment instead: user-secrets run -- docker run -e A -e B IMAGE`},
+		{"comment key", []core.Entry{{Key: "#K", Value: "canary"}}, `key "#K": not a name docker's env-file can hold`},
+		{"blank in key", []core.Entry{{Key: "K K", Value: "canary"}}, `key "K K": not a name`},
+		{"space before key", []core.Entry{{Key: "\u00a0K", Value: "canary"}}, `not a name`},
+		{"both", []core.Entry{{Key: "#K", Value: "canary"}, {Key: "P", Value: "canary\n"}}, `key "P": a value with a line break`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var errOut bytes.Buffer
+			ios := &IOStreams{ErrOut: &errOut}
+			out, err := formatExport(ios, "docker", tt.entries)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("formatExport: %v", err)
+				}
+				m, err := readDockerEnvFile(out)
+				if err != nil {
+					t.Fatalf("docker's reader rejects the export: %v", err)
+				}
+				for _, e := range tt.entries {
+					if m[e.Key] != e.Value {
+						t.Errorf("docker reads %s differently from the stored value", e.Key)
+					}
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("formatExport: no error, want one containing %q", tt.wantErr)
+			}
+			if msg := err.Error(); !strings.Contains(msg, tt.wantErr) || !strings.HasSuffix(msg, "; nothing written") || strings.Contains(msg, "canary") {
+				t.Errorf("formatExport error = %q, want one containing %q, ending in \"; nothing written\", without a value", msg, tt.wantErr)
+			}
+			if out != nil || errOut.Len() > 0 {
+				t.Errorf("formatExport failed but gave %d bytes of output and %d of messages", len(out), errOut.Len())
+			}
+		})
+	}
+}
+
+// TestMaxDockerLine checks the line limit against the scanner docker
+// reads with: a line of maxDockerLine bytes and its newline are read, one
+// byte more is refused.
+func TestMaxDockerLine(t *testing.T) {
+	for _, n := range []int{maxDockerLine, maxDockerLine + 1} {
+		sc := bufio.NewScanner(strings.NewReader(strings.Repeat("x", n) + "\n"))
+		for sc.Scan() {
+		}
+		if tooLong := errors.Is(sc.Err(), bufio.ErrTooLong); tooLong != (n > maxDockerLine) {
+			t.Errorf("a line of %d bytes: scanner error %v, want an error: %v", n, sc.Err(), n > maxDockerLine)
+		}
+	}
+}
+
+func TestDockerQuoted(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{`"a"`, true}, {`''`, true}, {`'a b'`, true}, {`""`, true},
+		{`"`, false}, {`'`, false}, {`"a'`, false}, {`a"`, false}, {`"a`, false}, {"", false}, {"abc", false},
+	}
+	for _, tt := range tests {
+		if got := dockerQuoted(tt.in); got != tt.want {
+			t.Errorf("dockerQuoted(%q) = %v, want %v", tt.in, got, tt.want)
+		}
 	}
 }
