@@ -25,7 +25,8 @@ after the others are removed, and names a stored key of a near name if there
 is one ("did you mean").`,
 		Example: `  user-secrets delete API_KEY
   user-secrets rm OLD_TOKEN OLD_SECRET`,
-		Args: args(cobra.MinimumNArgs(1)),
+		Args:              args(cobra.MinimumNArgs(1)),
+		ValidArgsFunction: completeKeys(f, -1, true),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			opts.Keys = opts.Keys[:0]
 			for _, k := range a {

@@ -21,7 +21,8 @@ func newCmdGet(f *Factory, runF func(*GetOptions) error) *cobra.Command {
 and names a stored key of a near name if there is one ("did you mean").`,
 		Example: `  user-secrets get API_KEY
   export API_KEY="$(user-secrets get API_KEY)"`,
-		Args: args(cobra.ExactArgs(1)),
+		Args:              args(cobra.ExactArgs(1)),
+		ValidArgsFunction: completeKeys(f, 1, false),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			opts.Key = a[0]
 			if runF != nil {

@@ -65,6 +65,8 @@ USER_SECRETS_ID, set runs init first.`,
 			}
 			return cobra.RangeArgs(1, 2)(cmd, setArgs(a))
 		}),
+		// KEY only: VALUE is a secret, never offered.
+		ValidArgsFunction: completeKeys(f, 1, false),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			a = setArgs(a)
 			opts.Key = a[0]
