@@ -22,6 +22,8 @@ type Document struct {
 	// a Python-dialect file is first edited. It should be comment lines,
 	// each ending in "\n".
 	Header string
+	// touched, when not nil, records the keys set (see Store.Update).
+	touched map[string]bool
 }
 
 // Warning says that a value was stored in a form some readers of the
@@ -149,6 +151,9 @@ func (d *Document) apply(set []Entry, del []string) ([]Warning, error) {
 	changes := make(map[string]*change, len(set)+len(del))
 	var order []string
 	for _, e := range set {
+		if d.touched != nil {
+			d.touched[e.Key] = true
+		}
 		text, mis := compat.FormatValue(e.Value)
 		c, ok := changes[e.Key]
 		if !ok {

@@ -42,7 +42,7 @@ func Init(opts Options) (s *Store, created bool, err error) {
 		return nil, false, err
 	}
 	if p.ID != "" {
-		s := newStore(p, opts.lockTimeout())
+		s := newStore(p, opts)
 		s.compareHeader()
 		return s, false, nil
 	}
@@ -72,7 +72,7 @@ func Init(opts Options) (s *Store, created bool, err error) {
 			return nil, false, &idError{ID: shorten(id), Source: p.EnvFile, Line: line}
 		}
 		p.ID, p.Source = id, SourceDotEnv
-		return newStore(p, opts.lockTimeout()), false, nil
+		return newStore(p, opts), false, nil
 	}
 
 	id := uuid.NewString() // version 4, lowercase
@@ -83,7 +83,7 @@ func Init(opts Options) (s *Store, created bool, err error) {
 	// beside it, which .gitignore's ".env" does not cover.
 	fsutil.CleanStaleTemp(p.EnvFile)
 	p.ID, p.Source = id, SourceDotEnv
-	s = newStore(p, opts.lockTimeout())
+	s = newStore(p, opts)
 	if err := s.Update(func(*Document) error { return nil }); err != nil {
 		return nil, false, fmt.Errorf("create secrets file: %w", err)
 	}

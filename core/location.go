@@ -15,6 +15,9 @@ const (
 	// EnvID names the variable that holds a project's ID, in the process
 	// environment or in the project's .env file.
 	EnvID = "USER_SECRETS_ID"
+	// EnvKey names the variable that holds an encrypted store's key, in
+	// FormatKey's text form. When set, it wins over Options.Keys.
+	EnvKey = "USER_SECRETS_KEY"
 	// envDir names the variable that overrides the store root. It must hold
 	// an absolute path.
 	envDir = "USER_SECRETS_DIR"
@@ -41,6 +44,11 @@ type Options struct {
 	// WorkDir is the working directory the .env search starts from; empty
 	// means os.Getwd.
 	WorkDir string
+	// Keys is where an encrypted store's key comes from when
+	// $USER_SECRETS_KEY (read through LookupEnv) is not set; nil means that
+	// variable only. For the OS keychain, set it to keychain.New() (package
+	// keychain of this module). A store that is not encrypted never asks.
+	Keys KeySource
 	// goos selects the per-OS store root; empty means runtime.GOOS.
 	goos string
 	// userHomeDir returns the home directory; nil means os.UserHomeDir.

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,8 +8,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/go-user-secrets/user-secrets/internal/compat"
 	"github.com/go-user-secrets/user-secrets/internal/fsutil"
-	"github.com/go-user-secrets/user-secrets/internal/project"
 )
 
 // lockFileName is the advisory lock file in a project's store directory:
@@ -22,16 +21,28 @@ const lockFileName = secretsFileName + ".lock"
 // lock: writes replace the file atomically, so a reader sees a whole old or
 // a whole new file. Every write is a locked read-modify-write.
 //
+// A store may be encrypted (see Encrypt): then reads decrypt, and writes
+// encrypt, each value, with the store's key from $USER_SECRETS_KEY or
+// Options.Keys, looked up at the first read or write that needs it and
+// kept by the Store. A plain store never looks for a key.
+//
 // A Store is safe for concurrent use by goroutines and processes.
 type Store struct {
 	project     *Project
 	id, path    string // the project's ID and SecretsFile, taken once
 	lockTimeout time.Duration
+	lookupEnv   func(key string) (string, bool)
+	source      KeySource // Options.Keys
+	cache       keyCache
 }
 
 // newStore returns the store of the resolved project p, which has an ID.
-func newStore(p *Project, lockTimeout time.Duration) *Store {
-	return &Store{project: p, id: p.ID, path: p.SecretsFile(), lockTimeout: lockTimeout}
+func newStore(p *Project, opts Options) *Store {
+	lookupEnv := opts.LookupEnv
+	if lookupEnv == nil {
+		lookupEnv = os.LookupEnv
+	}
+	return &Store{project: p, id: p.ID, path: p.SecretsFile(), lockTimeout: opts.lockTimeout(), lookupEnv: lookupEnv, source: opts.Keys}
 }
 
 // Open resolves the project (see Resolve) and returns its store. It creates
@@ -44,7 +55,7 @@ func Open(opts Options) (*Store, error) {
 	if p.ID == "" {
 		return nil, noIDError(p)
 	}
-	s := newStore(p, opts.lockTimeout())
+	s := newStore(p, opts)
 	var file fs.FileInfo
 	if fi, err := os.Stat(s.path); err == nil {
 		file = fi
@@ -123,17 +134,63 @@ func (s *Store) target() (string, error) {
 	return target, nil
 }
 
-// All returns every secret in file order. A missing file holds no secrets.
-// A file that does not parse gives a *ParseError.
-func (s *Store) All() ([]Entry, error) {
-	data, err := s.ReadFile()
-	if err != nil || data == nil {
-		return nil, err
-	}
-	return Parse(data, s.Path())
+// stored is the secrets file, parsed.
+type stored struct {
+	data    []byte    // the file's content; nil when it does not exist
+	doc     *Document // the parsed file; nil for a read of a missing file
+	entries []Entry   // the entries, one per key, the key-check entry included
+	check   *Entry    // the key-check entry; nil when the store is not encrypted
 }
 
-// Map returns every secret as a map.
+// read reads and parses the secrets file. A missing file is a stored with
+// no document and no entries.
+func (s *Store) read() (*stored, error) {
+	data, err := s.ReadFile()
+	if err != nil {
+		return nil, err
+	}
+	return parseStored(data, s.path)
+}
+
+// parseStored parses data, the content of the secrets file at path.
+func parseStored(data []byte, path string) (*stored, error) {
+	st := &stored{data: data}
+	if data == nil {
+		return st, nil
+	}
+	d, err := ParseDocument(data, path)
+	if err != nil {
+		return nil, err
+	}
+	st.doc, st.entries = d, d.Entries()
+	st.check = checkEntry(st.entries)
+	return st, nil
+}
+
+// All returns every secret in file order, decrypted when the store is
+// encrypted. A missing file holds no secrets. A file that does not parse
+// gives a *ParseError, and so does a value that cannot be read: one that
+// does not decrypt, one that is not encrypted in an encrypted store, or an
+// encrypted one in a store without the key-check entry. An encrypted
+// store whose key is not available gives an error matching ErrNoKey; a
+// wrong key, an error saying where it came from.
+func (s *Store) All() ([]Entry, error) {
+	st, err := s.read()
+	if err != nil || st.entries == nil {
+		return nil, err
+	}
+	if st.check == nil {
+		return st.entries, plainOnly(st.entries, s.path)
+	}
+	sl, err := s.sealer(*st.check)
+	if err != nil {
+		return nil, err
+	}
+	entries, _, err := decryptAll(sl, st.entries, s.path, false)
+	return entries, err
+}
+
+// Map returns every secret as a map. Its errors are those of All.
 func (s *Store) Map() (map[string]string, error) {
 	entries, err := s.All()
 	if err != nil {
@@ -147,15 +204,34 @@ func (s *Store) Map() (map[string]string, error) {
 }
 
 // Get returns the value of key, or a *NotFoundError matching ErrNotFound.
+// In an encrypted store it decrypts that value only. Its other errors are
+// those of All.
 func (s *Store) Get(key string) (string, error) {
-	entries, err := s.All()
+	st, err := s.read()
 	if err != nil {
 		return "", err
 	}
-	for _, e := range entries {
-		if e.Key == key {
+	if st.check == nil {
+		if err := plainOnly(st.entries, s.path); err != nil {
+			return "", err
+		}
+	}
+	for _, e := range st.entries {
+		if e.Key != key || key == checkKey {
+			continue
+		}
+		if st.check == nil {
 			return e.Value, nil
 		}
+		sl, err := s.sealer(*st.check)
+		if err != nil {
+			return "", err
+		}
+		v, err := sl.opener().open(e.Key, e.Value)
+		if err != nil {
+			return "", valueError(s.path, e, err)
+		}
+		return v, nil
 	}
 	return "", &NotFoundError{Keys: []string{key}}
 }
@@ -163,7 +239,14 @@ func (s *Store) Get(key string) (string, error) {
 // Set stores value under key, creating the store directory (0700) and file
 // (0600) if needed. The key and value are validated before anything is
 // touched. The returned Warning, when not nil, names the readers of the
-// compatibility set that would read the stored value differently.
+// compatibility set that would read the value differently (in an encrypted
+// store, once decrypted: by export, say).
+//
+// In an encrypted store the value is encrypted under the store's key,
+// which must open the key-check entry first: with no key (ErrNoKey) or a
+// wrong one, nothing is written. In a store that is not encrypted, a value
+// that looks encrypted ("enc:v1:…") is refused: it would make the store
+// unreadable.
 func (s *Store) Set(key, value string) (*Warning, error) {
 	ws, err := s.SetMany([]Entry{{Key: key, Value: value}})
 	if err != nil || len(ws) == 0 {
@@ -172,16 +255,29 @@ func (s *Store) Set(key, value string) (*Warning, error) {
 	return &ws[0], nil
 }
 
-// SetMany stores several secrets in one locked write. Every key and value
-// is validated before anything is touched.
+// SetMany stores several secrets in one locked write, as Set does. Every
+// key and value is validated before anything is touched.
 func (s *Store) SetMany(entries []Entry) ([]Warning, error) {
 	if err := validateEntries(entries); err != nil {
 		return nil, err
 	}
 	var ws []Warning
-	err := s.Update(func(d *Document) error {
-		var err error
-		ws, err = d.apply(entries, nil)
+	err := s.modify(func(st *stored) error {
+		if st.check == nil {
+			var err error
+			ws, err = st.doc.apply(entries, nil)
+			return err
+		}
+		sl, err := s.sealer(*st.check)
+		if err != nil {
+			return err
+		}
+		ws = valueWarnings(entries)
+		sealed := make([]Entry, len(entries))
+		for i, e := range entries {
+			sealed[i] = Entry{Key: e.Key, Value: sl.seal(e.Key, e.Value)}
+		}
+		_, err = st.doc.apply(sealed, nil)
 		return err
 	})
 	return ws, err
@@ -189,7 +285,8 @@ func (s *Store) SetMany(entries []Entry) ([]Warning, error) {
 
 // Delete removes keys. Keys that exist are removed even when others do not;
 // then it returns a *NotFoundError (matching ErrNotFound) naming the
-// missing ones. With no secrets file it creates nothing.
+// missing ones. With no secrets file it creates nothing. An encrypted
+// store needs its key, as for Set.
 func (s *Store) Delete(keys ...string) error {
 	if ok, err := s.Exists(); err != nil || !ok {
 		if err != nil {
@@ -198,17 +295,23 @@ func (s *Store) Delete(keys ...string) error {
 		return &NotFoundError{Keys: keys}
 	}
 	var missing []string
-	err := s.Update(func(d *Document) error {
+	err := s.modify(func(st *stored) error {
 		missing = missing[:0]
+		var del []string
 		for _, k := range keys {
-			if _, ok := d.Get(k); !ok {
+			if _, ok := st.doc.Get(k); !ok || k == checkKey {
 				missing = append(missing, k)
+			} else {
+				del = append(del, k)
 			}
 		}
-		if len(missing) == len(keys) {
+		if len(del) == 0 {
 			return nil // nothing to delete: a python-env-secrets file stays as it is
 		}
-		_, err := d.apply(nil, keys)
+		if err := s.verified(st); err != nil {
+			return err
+		}
+		_, err := st.doc.apply(nil, del)
 		return err
 	})
 	if err != nil {
@@ -220,8 +323,10 @@ func (s *Store) Delete(keys ...string) error {
 	return nil
 }
 
-// Clear removes every secret, keeping the file and its comments, and
-// returns how many were removed. With no secrets file it creates nothing.
+// Clear removes every secret, keeping the file and its comments (and an
+// encrypted store's key-check entry), and returns how many were removed.
+// With no secrets file it creates nothing. An encrypted store needs its
+// key, as for Set.
 func (s *Store) Clear() (int, error) {
 	if ok, err := s.Exists(); err != nil || !ok {
 		if err != nil {
@@ -230,141 +335,44 @@ func (s *Store) Clear() (int, error) {
 		return 0, nil
 	}
 	n := 0
-	err := s.Update(func(d *Document) error {
-		entries := d.Entries()
-		n = len(entries)
-		if n == 0 {
+	err := s.modify(func(st *stored) error {
+		keys := make([]string, 0, len(st.entries))
+		for _, e := range withoutCheck(st.entries) {
+			keys = append(keys, e.Key)
+		}
+		if n = len(keys); n == 0 {
 			return nil
 		}
-		keys := make([]string, n)
-		for i, e := range entries {
-			keys[i] = e.Key
+		if err := s.verified(st); err != nil {
+			return err
 		}
-		_, err := d.apply(nil, keys)
+		_, err := st.doc.apply(nil, keys)
 		return err
 	})
 	return n, err
 }
 
-// Replace validates data as a whole secrets file (it must parse, and every
-// key must be valid) and, only then, makes it the store's content.
-func (s *Store) Replace(data []byte) error {
-	if err := validateFile(data, s.Path()); err != nil {
-		return err
+// verified checks, before a write to an encrypted store that encrypts
+// nothing, that the store's key is available and opens its key-check
+// entry: every write needs the key.
+func (s *Store) verified(st *stored) error {
+	if st.check == nil {
+		return nil
 	}
-	return s.write(func() ([]byte, error) { return data, nil })
+	_, err := s.sealer(*st.check)
+	return err
 }
 
-// ErrChanged is returned by ReplaceIf when the secrets file is no longer
-// what the caller read.
-var ErrChanged = errors.New("the secrets file changed meanwhile")
-
-// ReplaceIf is Replace, done only if the file's current content is still
-// old (nil: the file does not exist), compared under the store's lock. It
-// returns ErrChanged, and writes nothing, otherwise. It is the
-// compare-and-swap an editor needs: another writer's change is never
-// overwritten.
-func (s *Store) ReplaceIf(old, data []byte) error {
-	if err := validateFile(data, s.Path()); err != nil {
-		return err
-	}
-	return s.write(func() ([]byte, error) {
-		cur, err := s.ReadFile()
-		if err != nil {
-			return nil, err
-		}
-		if (cur == nil) != (old == nil) || !bytes.Equal(cur, old) {
-			return nil, ErrChanged
-		}
-		return data, nil
-	})
-}
-
-// validateFile checks that data is a whole secrets file this package
-// accepts: it parses, and every key is valid. Either failure is a
-// *ParseError naming filename and the line.
-func validateFile(data []byte, filename string) error {
-	entries, err := Parse(data, filename)
-	if err != nil {
-		return err
-	}
+// valueWarnings returns a Warning for each value of entries (the last one
+// for a key) that some reader of the compatibility set would misread, as
+// Document.Update does.
+func valueWarnings(entries []Entry) []Warning {
+	var ws []Warning
 	for _, e := range entries {
-		if err := ValidateKey(e.Key); err != nil {
-			return &ParseError{File: filename, Line: e.Line, Reason: err.Error(), Err: err}
+		ws = dropWarning(ws, e.Key)
+		if _, mis := compat.FormatValue(e.Value); mis != 0 {
+			ws = append(ws, Warning{Key: e.Key, Misread: mis.Names()})
 		}
 	}
-	return nil
-}
-
-// Update runs fn on the parsed secrets file under the store's exclusive
-// lock and writes the result atomically, unless fn left an existing file
-// as it was. A missing file starts as a new document with the store header,
-// and is created. A file that does not parse is never rewritten: Update returns its
-// *ParseError. If fn returns an error, nothing is written and that error is
-// returned.
-func (s *Store) Update(fn func(d *Document) error) error {
-	return s.write(func() ([]byte, error) {
-		data, err := s.ReadFile()
-		if err != nil {
-			return nil, err
-		}
-		header, moved := s.header(data)
-		var d *Document
-		if data == nil {
-			d = newDocument(header, s.Path())
-		} else if d, err = ParseDocument(data, s.Path()); err != nil {
-			return nil, err
-		}
-		d.Header = header
-		before := d.String()
-		if err := fn(d); err != nil {
-			return nil, err
-		}
-		if data != nil && d.String() == before {
-			return nil, nil // nothing to write
-		}
-		if moved {
-			return project.SetHeaderDir(d.Bytes(), s.project.Dir), nil
-		}
-		return d.Bytes(), nil
-	})
-}
-
-// write creates the store directory if needed, takes the lock, cleans up
-// temporary files of dead writers, and writes what content returns (nil:
-// nothing). When the secrets file is a symbolic link, the lock, the
-// temporary file and the rename are beside the file it leads to, so that
-// writers through two links to one file exclude each other.
-func (s *Store) write(content func() ([]byte, error)) error {
-	if _, err := s.checkPrivate(nil); err != nil {
-		return err
-	}
-	if err := mkdirPrivate(s.Dir()); err != nil {
-		return err
-	}
-	target, err := s.target()
-	if err != nil {
-		return err
-	}
-	unlock, err := fsutil.Lock(target+".lock", s.lockTimeout)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if target, err = s.target(); err != nil { // the link may have changed meanwhile
-		return err
-	}
-	fsutil.CleanTemp(target)
-	fsutil.CleanEditCopies(s.path) // copies left by an edit that was killed
-	data, err := content()
-	if err != nil || data == nil {
-		return err
-	}
-	if len(data) > fsutil.MaxFileSize {
-		return fmt.Errorf("write secrets file: the new content is %w", fsutil.ErrTooLarge)
-	}
-	if err := fsutil.WriteAtomic(target, data, 0o600, fsutil.Private); err != nil {
-		return fmt.Errorf("write secrets file: %w", err)
-	}
-	return nil
+	return ws
 }

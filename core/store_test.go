@@ -564,5 +564,5 @@ func openID(root, id string) (*Store, error) {
 	if !filepath.IsAbs(root) {
 		return nil, fmt.Errorf("store root %q is not an absolute path", root)
 	}
-	return newStore(&Project{Root: root, ID: id, Source: SourceExplicit}, 10*time.Second), nil
+	return newStore(&Project{Root: root, ID: id, Source: SourceExplicit}, Options{LockTimeout: 10 * time.Second, LookupEnv: emptyEnv}), nil
 }

@@ -55,6 +55,12 @@ type Options struct {
 	LookupEnv func(key string) (string, bool)
 	// WorkDir is where the search for .env starts; empty means os.Getwd.
 	WorkDir string
+	// Keys is where an encrypted store's key comes from when
+	// $USER_SECRETS_KEY is not set (see core.Options.Keys); nil means that
+	// variable only. For the key in the OS keychain:
+	//
+	//	Keys: keychain.New(),
+	Keys core.KeySource
 
 	// Delimiter, when set, nests keys on it as well as on ".": with "__",
 	// DB__PASSWORD is k.String("DB.PASSWORD"), in the section "DB". Read
@@ -222,5 +228,6 @@ func (p *UserSecrets) open() (*core.Store, error) {
 		Root:       p.opts.Root,
 		LookupEnv:  p.opts.LookupEnv,
 		WorkDir:    p.opts.WorkDir,
+		Keys:       p.opts.Keys,
 	}, p.opts.RequireStore)
 }

@@ -28,6 +28,12 @@ type Options struct {
 	LookupEnv func(key string) (string, bool)
 	// WorkDir is where the search for .env starts; empty means os.Getwd.
 	WorkDir string
+	// Keys is where an encrypted store's key comes from when
+	// $USER_SECRETS_KEY is not set (see core.Options.Keys); nil means that
+	// variable only. For the key in the OS keychain:
+	//
+	//	Keys: keychain.New(),
+	Keys core.KeySource
 
 	// Delimiter, when set, nests keys on it as well as on ".": with "__",
 	// DB__PASSWORD is v.GetString("db.password"), in the section "db".
@@ -50,6 +56,7 @@ func (o Options) core() core.Options {
 		Root:       o.Root,
 		LookupEnv:  o.LookupEnv,
 		WorkDir:    o.WorkDir,
+		Keys:       o.Keys,
 	}
 }
 
