@@ -34,25 +34,21 @@ func completeKeys(f *Factory, maxArgs int, skipGiven bool) cobra.CompletionFunc 
 }
 
 // storedKeys returns the keys of the project's store in file order, or
-// nil when there is none to read. It opens the store without Factory.Store,
-// which prints the project's warnings, and parses the file itself rather
-// than asking the store for its values, which it has no use for.
+// nil when there is none to read. It opens the store without
+// Factory.Store, which prints the project's warnings, and lists the keys
+// without reading a value: an encrypted store's key is never looked up.
 func storedKeys(f *Factory) []string {
 	s, err := core.Open(f.Options())
 	if err != nil {
 		return nil
 	}
-	data, err := s.ReadFile()
-	if err != nil || data == nil {
-		return nil
-	}
-	entries, err := core.Parse(data, s.Path())
+	list, err := s.List()
 	if err != nil {
 		return nil
 	}
-	keys := make([]string, len(entries))
-	for i, e := range entries {
-		keys[i] = e.Key
+	keys := make([]string, len(list))
+	for i, k := range list {
+		keys[i] = k.Key
 	}
 	return keys
 }
