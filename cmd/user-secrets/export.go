@@ -217,7 +217,8 @@ const maxDockerLine = bufio.MaxScanTokenSize - 1
 // checkDocker reports the entries that docker's env-file format cannot
 // carry, naming their keys. Docker reads one KEY=value line at a time:
 // the line is trimmed of leading white space (so a key cannot start with
-// any), a line starting with '#' is a comment, the key runs to the first
+// any, nor with the byte-order mark dropped from the first line), a line
+// starting with '#' is a comment, the key runs to the first
 // '=' and may not hold a blank, and the value is every byte after it, kept
 // as it is. So a value cannot hold a line break, and a line must fit
 // docker's buffer.
@@ -225,7 +226,7 @@ func checkDocker(entries []core.Entry) error {
 	var breaks, badKeys, long []string
 	for _, e := range entries {
 		switch {
-		case e.Key == "" || e.Key[0] == '#' || strings.ContainsAny(e.Key, "= \t") || startsWithSpace(e.Key):
+		case e.Key == "" || e.Key[0] == '#' || strings.ContainsAny(e.Key, "= \t") || startsWithSpace(e.Key) || strings.HasPrefix(e.Key, "\uFEFF"):
 			badKeys = append(badKeys, e.Key)
 		case strings.ContainsAny(e.Value, "\n\r"):
 			breaks = append(breaks, e.Key)

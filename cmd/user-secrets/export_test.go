@@ -366,6 +366,7 @@ func TestExportDockerRefuses(t *testing.T) {
 		{"comment key", []core.Entry{{Key: "#K", Value: "canary"}}, `key "#K": not a name docker's env-file can hold`},
 		{"blank in key", []core.Entry{{Key: "K K", Value: "canary"}}, `key "K K": not a name`},
 		{"space before key", []core.Entry{{Key: "\u00a0K", Value: "canary"}}, `not a name`},
+		{"byte-order mark before key", []core.Entry{{Key: "\uFEFFK", Value: "canary"}}, `not a name`},
 		{"both", []core.Entry{{Key: "#K", Value: "canary"}, {Key: "P", Value: "canary\n"}}, `key "P": a value with a line break`},
 	}
 	for _, tt := range tests {
