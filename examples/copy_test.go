@@ -14,11 +14,11 @@ import (
 	"testing"
 )
 
-// TestCopiedExamplesBuild copies each examples/<name> into a new module,
-// example.com/<name>, that requires this module through a replace
-// directive, and runs go build there. It fails when an example imports a
-// package of this module that another module cannot (internal/...), or
-// one it does not export.
+// TestCopiedExamplesBuild copies each examples/<name> that is not a module
+// of its own into a new module, example.com/<name>, that requires this
+// module through a replace directive, and runs go build there. It fails
+// when an example imports a package of this module that another module
+// cannot (internal/...), or one it does not export.
 func TestCopiedExamplesBuild(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipped with -short: builds every example in a module of its own")
@@ -44,6 +44,9 @@ func TestCopiedExamplesBuild(t *testing.T) {
 			continue
 		}
 		name := d.Name()
+		if _, err := os.Stat(filepath.Join(name, "go.mod")); err == nil {
+			continue // a module of its own (staging): its own go test builds it
+		}
 		found++
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
