@@ -122,7 +122,7 @@ func (s *Store) lookupKey() (key []byte, from string, err error) {
 	if text, ok := s.lookupEnv(EnvKey); ok && text != "" {
 		key, err := ParseKey(text)
 		if err != nil {
-			return nil, "", fmt.Errorf("$%s: %w", EnvKey, err)
+			return nil, "", fmt.Errorf("%s is encrypted, but $%s is %w", s.path, EnvKey, err)
 		}
 		return key, "$" + EnvKey, nil
 	}

@@ -264,6 +264,12 @@ func (s *Store) SetMany(entries []Entry) ([]Warning, error) {
 	var ws []Warning
 	err := s.modify(func(st *stored) error {
 		if st.check == nil {
+			for _, e := range entries {
+				if _, ok := marked(e.Value); ok {
+					return &KeyError{Key: e.Key, Err: ErrInvalidValue,
+						Reason: "it looks like an encrypted value (enc:v1: and text), which a store that is not encrypted cannot hold"}
+				}
+			}
 			var err error
 			ws, err = st.doc.apply(entries, nil)
 			return err
