@@ -17,6 +17,10 @@
 // and each layer overrides the one before it. Watch calls back when the
 // secrets change on disk.
 //
+// An encrypted store (see core.Store.Encrypt) is read with its key from
+// $USER_SECRETS_KEY, else from Options.Keys: keychain.New() there reads
+// the key from the OS keychain.
+//
 // Options are the same, with the same meanings, as package viperremote's.
 //
 // No error of this package contains a secret value: errors name the file,
@@ -123,7 +127,9 @@ func Provider(opts ...Options) *UserSecrets {
 // Its errors never contain a value. Without an ID or a secrets file it
 // returns no text and no error, unless Options.RequireStore: then the
 // error matches core.ErrNoID or fs.ErrNotExist. A file that does not parse
-// is a *core.ParseError. Two secrets that become one key after
+// is a *core.ParseError, and so is an encrypted value that does not
+// decrypt; an encrypted store without its key is an error matching
+// core.ErrNoKey. Two secrets that become one key after
 // TransformKey, or a key that nested on "." would be both a value and a
 // section (DB and DB.PASSWORD), are an error naming both keys and lines;
 // a key with an empty part (A..B) is an error naming it. A

@@ -43,6 +43,11 @@
 // secrets that would nest into one another (DB and DB__PASSWORD) or into
 // the same key (DB.PASSWORD and DB__PASSWORD) are an error naming both.
 //
+// An encrypted store (see core.Store.Encrypt) is read with its key from
+// $USER_SECRETS_KEY, else from Options.Keys: keychain.New() there reads
+// the key from the OS keychain. RegisterRemote takes no Options: its
+// provider reads an encrypted store with $USER_SECRETS_KEY only.
+//
 // Options are the same, with the same meanings, as package koanfprovider's.
 //
 // # Errors and logging

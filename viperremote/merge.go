@@ -74,7 +74,9 @@ func (o Options) core() core.Options {
 // Without an ID, or when the secrets file does not exist, Merge merges
 // nothing and returns nil, unless Options.RequireStore: then the error
 // matches core.ErrNoID or fs.ErrNotExist. A file that does not parse is a
-// *core.ParseError. Two secrets that become one key (API_KEY and api_key,
+// *core.ParseError, and so is an encrypted value that does not decrypt; an
+// encrypted store without its key is an error matching core.ErrNoKey. Two
+// secrets that become one key (API_KEY and api_key,
 // which Viper does not tell apart, or two keys TransformKey maps to one),
 // two keys that nest into one another (DB and DB__PASSWORD) or into the
 // same key (DB.PASSWORD and DB__PASSWORD), and a key with an empty part
