@@ -8,8 +8,10 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 
 	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/go-user-secrets/user-secrets/internal/redact"
 	"github.com/spf13/cobra"
 )
 
@@ -20,9 +22,16 @@ type RunOptions struct {
 	Override bool
 	// Check runs `check` first, and starts nothing when a key is missing.
 	Check bool
+	// Mask passes the command's output through a filter that hides the
+	// secret values. MaskSet is whether --mask was given; without it,
+	// USER_SECRETS_MASK decides.
+	Mask, MaskSet bool
 	// Command is the program and its arguments.
 	Command []string
 }
+
+// maskEnv turns --mask on for every run when it is "1".
+const maskEnv = "USER_SECRETS_MASK"
 
 // Exit statuses of `run` itself, as shells use them.
 const (
@@ -33,7 +42,7 @@ const (
 func newCmdRun(f *Factory, runF func(*RunOptions) error) *cobra.Command {
 	opts := &RunOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "run [--override] [--check] -- COMMAND [ARG...]",
+		Use:   "run [--override] [--check] [--mask] -- COMMAND [ARG...]",
 		Short: "Run a command with the secrets in its environment",
 		Long: `Run COMMAND with the project's secrets added to its environment.
 
@@ -41,6 +50,13 @@ A variable that is already set in the environment wins over a secret of the
 same name, unless --override is given. With --check, the required keys of the
 project's manifest are checked first, as 'user-secrets check' does: when one
 has no value, they are listed and COMMAND is not started (exit 1).
+
+With --mask, or with USER_SECRETS_MASK=1 in the environment, COMMAND's
+output passes through a filter that replaces every secret value of 6
+characters or more with ***. It is best effort: a shorter value, or one
+that COMMAND changes (encodes, reverses), still shows. COMMAND writes into
+pipes, not the terminal, so it may buffer its output or drop its colours.
+--mask=false turns the filter off whatever the variable says.
 
 The command's standard input, output and error are the terminal's; its exit
 status becomes user-secrets' exit status (128+N when it is killed by signal
@@ -68,10 +84,12 @@ secret value is ever printed.`,
 		Example: `  user-secrets run -- go run ./cmd/server
   user-secrets run --override -- env
   user-secrets run --check -- go run .
+  user-secrets run --mask -- go test ./...
   user-secrets run -- sh -c 'psql "$DATABASE_URL"'`,
 		Args: args(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			opts.Command = a
+			opts.MaskSet = cmd.Flags().Changed("mask")
 			if runF != nil {
 				return runF(opts)
 			}
@@ -82,10 +100,15 @@ secret value is ever printed.`,
 	cmd.Flags().SetInterspersed(false)
 	cmd.Flags().BoolVar(&opts.Override, "override", false, "let secrets replace variables already set in the environment")
 	cmd.Flags().BoolVar(&opts.Check, "check", false, "check the manifest's required keys first; start nothing when one is missing")
+	cmd.Flags().BoolVar(&opts.Mask, "mask", false, "replace the secret values in the command's output with *** (default: $"+maskEnv+")")
 	return cmd
 }
 
 func runRun(opts *RunOptions) error {
+	mask, err := opts.masking()
+	if err != nil {
+		return err
+	}
 	if opts.Check {
 		if err := checkBeforeRun(opts.F); err != nil {
 			return err
@@ -96,25 +119,76 @@ func runRun(opts *RunOptions) error {
 		return err
 	}
 	name := opts.Command[0]
-	path, err := exec.LookPath(name)
+	path, err := lookCommand(name)
 	if err != nil {
-		return cannotRun(name, "", err)
+		return err
 	}
 
-	cmd := exec.Command(path, opts.Command[1:]...)
-	cmd.Args[0] = name
-	cmd.Env = childEnv(os.Environ(), entries, opts.Override)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.F.IO.In, opts.F.IO.Out, opts.F.IO.ErrOut
+	cmd := childCommand(opts, path, entries)
+	var out *maskedOutput
+	if mask {
+		if out, err = maskOutput(cmd, opts.F.IO, entries); err != nil {
+			return err
+		}
+	}
 
 	// Catch the signals before the child exists, so that none of them can
 	// kill user-secrets and leave the child running on its own.
 	fwd := forwardSignals()
 	defer fwd.stop()
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	out.detach()
+	if err != nil {
+		out.wait()
 		return cannotRun(name, path, err)
 	}
 	fwd.started(cmd.Process)
 	err = cmd.Wait()
+	out.wait()
+	return childResult(name, err)
+}
+
+// masking reports whether the command's output is to be masked: as --mask
+// says when it is given, else as USER_SECRETS_MASK says ("1" on; "0",
+// empty or unset off). Any other value of the variable is an error, which
+// names the variable but does not quote the value.
+func (opts *RunOptions) masking() (bool, error) {
+	if opts.MaskSet {
+		return opts.Mask, nil
+	}
+	switch opts.F.Getenv(maskEnv) {
+	case "1":
+		return true, nil
+	case "0", "":
+		return false, nil
+	}
+	return false, fmt.Errorf("%s must be 1 (mask the output of run) or 0 (do not); --mask or --mask=false overrides it", maskEnv)
+}
+
+// lookCommand returns the path of the program that name runs, or the
+// error of cannotRun.
+func lookCommand(name string) (string, error) {
+	path, err := exec.LookPath(name)
+	if err != nil {
+		return "", cannotRun(name, "", err)
+	}
+	return path, nil
+}
+
+// childCommand is the command to run: path, with the name and arguments
+// the user typed, the secrets in its environment, and run's own streams.
+func childCommand(opts *RunOptions, path string, entries []core.Entry) *exec.Cmd {
+	cmd := exec.Command(path, opts.Command[1:]...)
+	cmd.Args[0] = opts.Command[0]
+	cmd.Env = childEnv(os.Environ(), entries, opts.Override)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.F.IO.In, opts.F.IO.Out, opts.F.IO.ErrOut
+	return cmd
+}
+
+// childResult is run's result for the error of waiting for the command
+// name: nil when it exited 0, else an *exitError with the status a shell
+// would report.
+func childResult(name string, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -124,6 +198,77 @@ func runRun(opts *RunOptions) error {
 		return fmt.Errorf("run %q: %w", name, err)
 	}
 	return &exitError{code: exitStatus(ee.ProcessState)}
+}
+
+// maskedOutput carries a command's standard output and error through pipes
+// and filters that mask the secret values, on their way to run's own
+// streams.
+type maskedOutput struct {
+	ends []*os.File // the pipes' write ends, the command's stdout and stderr
+	wg   sync.WaitGroup
+}
+
+// maskOutput points cmd's stdout and stderr at pipes whose contents reach
+// streams.Out and streams.ErrOut with every value of entries masked. Call
+// detach once cmd.Start has returned, and wait once cmd.Wait has.
+func maskOutput(cmd *exec.Cmd, streams *IOStreams, entries []core.Entry) (*maskedOutput, error) {
+	values := make([]string, len(entries))
+	for i, e := range entries {
+		values[i] = e.Value
+	}
+	m := &maskedOutput{}
+	for _, s := range []struct {
+		dst   io.Writer
+		child *io.Writer
+	}{{streams.Out, &cmd.Stdout}, {streams.ErrOut, &cmd.Stderr}} {
+		r, w, err := os.Pipe()
+		if err != nil {
+			m.detach()
+			m.wait()
+			return nil, fmt.Errorf("mask the output: %w", err)
+		}
+		*s.child = w
+		m.ends = append(m.ends, w)
+		m.wg.Add(1)
+		go m.copy(s.dst, r, values)
+	}
+	return m, nil
+}
+
+// copy copies what the command writes into r to dst, masked, until every
+// writer has closed r, and then writes out what the filter held back. When
+// writing to dst fails, it stops reading, so that the command's writes fail
+// as they would on dst itself.
+func (m *maskedOutput) copy(dst io.Writer, r *os.File, values []string) {
+	defer m.wg.Done()
+	defer r.Close()
+	f := redact.New(dst, values)
+	if _, err := io.Copy(f, r); err == nil {
+		_ = f.Close()
+	}
+}
+
+// detach closes run's copies of the pipes' write ends, which the command
+// has inherited (or, when it did not start, no one has): the copies end
+// when the command, and whatever it left running, closes them. A nil m
+// does nothing.
+func (m *maskedOutput) detach() {
+	if m == nil {
+		return
+	}
+	for _, w := range m.ends {
+		w.Close()
+	}
+	m.ends = nil
+}
+
+// wait waits until all of the command's output has been copied; a nil m
+// returns at once. Like a shell pipeline, it waits as long as anything
+// holds the pipes open, such as a process the command left running.
+func (m *maskedOutput) wait() {
+	if m != nil {
+		m.wg.Wait()
+	}
 }
 
 // childEnv returns environ with the secrets added. A variable already in

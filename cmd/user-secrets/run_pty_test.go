@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -94,4 +95,34 @@ func TestRunHelperCountInterrupts(t *testing.T) {
 	}
 	fmt.Printf("interrupts=%d\n", n)
 	os.Exit(5)
+}
+
+// ptyRunStore makes a store root with a canary for ptyID.
+func ptyRunStore(t *testing.T) (root string) {
+	t.Helper()
+	root = t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, ptyID), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, ptyID, ".secrets"), []byte("API_KEY=canary-pty-value\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// TestPTYRunMask runs `run --mask` at a terminal: the command's output is
+// masked, and it writes into pipes while its standard input is still the
+// terminal.
+func TestPTYRunMask(t *testing.T) {
+	store := ptyRunStore(t)
+	r := startPTY(t, store, "run", "--mask", "--", "sh", "-c",
+		`[ -t 0 ] && echo "stdin: terminal"; [ -t 1 ] || echo "stdout: pipe"; [ -t 2 ] || echo "stderr: pipe"; echo "key=$API_KEY" >&2`)
+	if got := r.wait(); got != 0 {
+		t.Fatalf("run --mask exited with %d; terminal shows %q", got, hideCanary(r.output()))
+	}
+	r.expect("key=***")
+	r.expect("stdin: terminal\r\nstdout: pipe\r\nstderr: pipe")
+	if strings.Contains(r.output(), "canary") {
+		t.Errorf("the terminal showed the secret's value")
+	}
 }

@@ -16,8 +16,6 @@ import (
 	"time"
 )
 
-const runTestID = "0b5a4a36-3f7e-4d8c-9a4e-4a1f6f7a1b2c"
-
 // runStore makes a store root holding one secret for runTestID.
 func runStore(t *testing.T) string {
 	t.Helper()
