@@ -46,6 +46,7 @@ func TestMain(m *testing.M) {
 			cmd.Dir = b.dir
 			if out, err := cmd.CombinedOutput(); err != nil {
 				fmt.Fprintf(os.Stderr, "go build %s: %v\n%s", b.pkg, err, out)
+				os.RemoveAll(dir)
 				os.Exit(1)
 			}
 		}

@@ -40,6 +40,7 @@ func TestMain(m *testing.M) {
 		}
 		if out, err := exec.Command(gotool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+			os.RemoveAll(dir)
 			os.Exit(1)
 		}
 	}
