@@ -35,6 +35,7 @@ func TestScripts(t *testing.T) {
 			"exits": cmdExits,
 			"perm":  cmdPerm,
 			"envid": cmdEnvID,
+			"await": cmdAwait,
 		},
 		Setup: func(env *testscript.Env) error {
 			work := env.Getenv("WORK")

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/go-user-secrets/user-secrets/core"
 	"github.com/go-user-secrets/user-secrets/internal/redact"
@@ -22,6 +23,8 @@ type RunOptions struct {
 	Override bool
 	// Check runs `check` first, and starts nothing when a key is missing.
 	Check bool
+	// Watch restarts the command each time the secrets file changes.
+	Watch bool
 	// Mask passes the command's output through a filter that hides the
 	// secret values. MaskSet is whether --mask was given; without it,
 	// USER_SECRETS_MASK decides.
@@ -42,7 +45,7 @@ const (
 func newCmdRun(f *Factory, runF func(*RunOptions) error) *cobra.Command {
 	opts := &RunOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "run [--override] [--check] [--mask] -- COMMAND [ARG...]",
+		Use:   "run [--override] [--check] [--watch] [--mask] -- COMMAND [ARG...]",
 		Short: "Run a command with the secrets in its environment",
 		Long: `Run COMMAND with the project's secrets added to its environment.
 
@@ -50,6 +53,18 @@ A variable that is already set in the environment wins over a secret of the
 same name, unless --override is given. With --check, the required keys of the
 project's manifest are checked first, as 'user-secrets check' does: when one
 has no value, they are listed and COMMAND is not started (exit 1).
+
+With --watch, COMMAND is started again with the new secrets each time the
+secrets file changes. It runs in a process group of its own: to stop it,
+the whole group gets SIGTERM and, 5 seconds later, SIGKILL, so that the
+server 'go run' built stops too. At a terminal, COMMAND's group gets the
+terminal, so Ctrl-C and the keyboard reach it (Ctrl-Z does nothing). A
+COMMAND that exits is started again at the next change; with --check, a
+missing key means no start until then. run ends on SIGINT, SIGTERM, SIGHUP
+or SIGQUIT, and when COMMAND dies of Ctrl-C (one that catches it and exits
+leaves run waiting: a second Ctrl-C ends it). It says on stderr what it
+does, never a value. On Windows, COMMAND runs in a job object, and
+stopping it ends every process in it at once.
 
 With --mask, or with USER_SECRETS_MASK=1 in the environment, COMMAND's
 output passes through a filter that replaces every secret value of 6
@@ -62,10 +77,11 @@ The command's standard input, output and error are the terminal's; its exit
 status becomes user-secrets' exit status (128+N when it is killed by signal
 N). As in a shell, a command that is not found, or a script whose #!
 interpreter does not exist, gives 127; one that is found but cannot be run
-(not executable, a directory, not a program) gives 126.
+(not executable, a directory, not a program) gives 126. With --watch, the
+exit status is 128+N when signal N ended run, or COMMAND's when Ctrl-C did.
 
-Signals, on Unix: SIGINT, SIGTERM, SIGHUP and SIGQUIT do not stop
-user-secrets while the command runs, so its exit status always comes back.
+Signals, on Unix (without --watch): SIGINT, SIGTERM, SIGHUP and SIGQUIT do
+not stop user-secrets while the command runs, so its exit status comes back.
 SIGTERM is always passed on to the command. SIGINT, SIGQUIT and SIGHUP are
 passed on only when user-secrets is not in its terminal's foreground
 process group (it has no terminal, or runs in the background): in the
@@ -77,13 +93,14 @@ from another shell is caught and dropped: the command never sees it
 (likewise -QUIT and -HUP). Signal the command's own pid, or the process
 group ("kill -INT -<pgid>"), or send SIGTERM. On Windows, Ctrl-C and Ctrl-Break
 reach the command directly from the console; user-secrets ignores them
-while it waits.
+while it waits (with --watch, they end it).
 
-user-secrets prints nothing of its own unless something goes wrong; no
-secret value is ever printed.`,
+user-secrets prints nothing of its own unless something goes wrong (or, with
+--watch, COMMAND is restarted or exits); no secret value is ever printed.`,
 		Example: `  user-secrets run -- go run ./cmd/server
   user-secrets run --override -- env
   user-secrets run --check -- go run .
+  user-secrets run --watch -- go run ./cmd/server
   user-secrets run --mask -- go test ./...
   user-secrets run -- sh -c 'psql "$DATABASE_URL"'`,
 		Args: args(cobra.MinimumNArgs(1)),
@@ -100,6 +117,7 @@ secret value is ever printed.`,
 	cmd.Flags().SetInterspersed(false)
 	cmd.Flags().BoolVar(&opts.Override, "override", false, "let secrets replace variables already set in the environment")
 	cmd.Flags().BoolVar(&opts.Check, "check", false, "check the manifest's required keys first; start nothing when one is missing")
+	cmd.Flags().BoolVar(&opts.Watch, "watch", false, "start the command again each time the secrets change")
 	cmd.Flags().BoolVar(&opts.Mask, "mask", false, "replace the secret values in the command's output with *** (default: $"+maskEnv+")")
 	return cmd
 }
@@ -108,6 +126,9 @@ func runRun(opts *RunOptions) error {
 	mask, err := opts.masking()
 	if err != nil {
 		return err
+	}
+	if opts.Watch {
+		return runWatch(opts, mask)
 	}
 	if opts.Check {
 		if err := checkBeforeRun(opts.F); err != nil {
@@ -268,6 +289,24 @@ func (m *maskedOutput) detach() {
 func (m *maskedOutput) wait() {
 	if m != nil {
 		m.wg.Wait()
+	}
+}
+
+// waitUpTo is wait, for at most d.
+func (m *maskedOutput) waitUpTo(d time.Duration) {
+	if m == nil {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		m.wg.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
 	}
 }
 

@@ -97,24 +97,75 @@ func TestRunHelperCountInterrupts(t *testing.T) {
 	os.Exit(5)
 }
 
-// ptyRunStore makes a store root with a canary for ptyID.
-func ptyRunStore(t *testing.T) (root string) {
+// ptyRunStore makes a store root with V=1 and a canary for ptyID, and
+// returns it with its secrets file.
+func ptyRunStore(t *testing.T) (root, file string) {
 	t.Helper()
 	root = t.TempDir()
 	if err := os.MkdirAll(filepath.Join(root, ptyID), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(root, ptyID, ".secrets"), []byte("API_KEY=canary-pty-value\n"), 0o600); err != nil {
+	file = filepath.Join(root, ptyID, ".secrets")
+	if err := os.WriteFile(file, []byte(watchSecrets("1")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return root
+	return root, file
+}
+
+// TestPTYRunWatchTerminal runs `run --watch` at a terminal: what is typed
+// reaches the command (which would be stopped reading in the background),
+// also after a restart; Ctrl-C reaches the command and not user-secrets;
+// once the command has exited, user-secrets has the terminal back, and
+// Ctrl-C ends it.
+func TestPTYRunWatchTerminal(t *testing.T) {
+	store, file := ptyRunStore(t)
+	r := startPTY(t, store, "run", "--watch", "--", "sh", "-c",
+		`echo "start $V"; read line; echo "got $line"; trap "exit 0" INT; while :; do sleep 0.05; done`)
+	r.expect("start 1")
+	r.typeText("typed-once\r")
+	r.expect("got typed-once")
+
+	if err := os.WriteFile(file, []byte(watchSecrets("2")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r.expect("start 2")
+	// Ctrl-Z stops nothing: run could not resume a command stopped behind
+	// its back, and the command could not read the next line.
+	r.typeText("\x1a")
+	r.typeText("typed-twice\r")
+	r.expect("got typed-twice")
+
+	r.typeText("\x03")
+	r.expect(`user-secrets: "sh" exited with status 0; waiting for a change of the secrets`)
+	r.typeText("\x03")
+	if got := r.wait(); got != 128+int(syscall.SIGINT) {
+		t.Errorf("run --watch exited with %d after Ctrl-C while it waited, want %d; terminal shows %q", got, 128+int(syscall.SIGINT), hideCanary(r.output()))
+	}
+	if strings.Contains(r.output(), "canary") {
+		t.Errorf("the terminal showed the secret's value")
+	}
+}
+
+// TestPTYRunWatchCtrlCEnds: Ctrl-C that kills the command ends run --watch,
+// with the command's status, at once.
+func TestPTYRunWatchCtrlCEnds(t *testing.T) {
+	store, _ := ptyRunStore(t)
+	r := startPTY(t, store, "run", "--watch", "--", "sh", "-c", `echo "start $V"; exec sleep 1000`)
+	r.expect("start 1")
+	r.typeText("\x03")
+	if got := r.wait(); got != 128+int(syscall.SIGINT) {
+		t.Errorf("run --watch exited with %d after Ctrl-C killed its command, want %d; terminal shows %q", got, 128+int(syscall.SIGINT), hideCanary(r.output()))
+	}
+	if out := r.output(); strings.Contains(out, "user-secrets:") || strings.Contains(out, "canary") {
+		t.Errorf("run --watch said something: terminal shows %q", hideCanary(out))
+	}
 }
 
 // TestPTYRunMask runs `run --mask` at a terminal: the command's output is
 // masked, and it writes into pipes while its standard input is still the
 // terminal.
 func TestPTYRunMask(t *testing.T) {
-	store := ptyRunStore(t)
+	store, _ := ptyRunStore(t)
 	r := startPTY(t, store, "run", "--mask", "--", "sh", "-c",
 		`[ -t 0 ] && echo "stdin: terminal"; [ -t 1 ] || echo "stdout: pipe"; [ -t 2 ] || echo "stderr: pipe"; echo "key=$API_KEY" >&2`)
 	if got := r.wait(); got != 0 {

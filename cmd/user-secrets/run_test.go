@@ -5,11 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/rogpeppe/go-internal/testscript"
 )
 
 const runTestID = "0b5a4a36-3f7e-4d8c-9a4e-4a1f6f7a1b2c"
@@ -23,9 +25,10 @@ func TestNewCmdRun(t *testing.T) {
 	}{
 		{name: "after --", args: []string{"--", "env", "-i"}, want: RunOptions{Command: []string{"env", "-i"}}},
 		{name: "override", args: []string{"--override", "--", "env"}, want: RunOptions{Override: true, Command: []string{"env"}}},
-		{name: "check and mask", args: []string{"--check", "--mask", "env"}, want: RunOptions{Check: true, Mask: true, MaskSet: true, Command: []string{"env"}}},
+		{name: "watch", args: []string{"--watch", "--", "env"}, want: RunOptions{Watch: true, Command: []string{"env"}}},
+		{name: "watch, check and mask", args: []string{"--watch", "--check", "--mask", "env"}, want: RunOptions{Watch: true, Check: true, Mask: true, MaskSet: true, Command: []string{"env"}}},
 		{name: "mask=false", args: []string{"--mask=false", "env"}, want: RunOptions{MaskSet: true, Command: []string{"env"}}},
-		{name: "--mask after the command is its own", args: []string{"env", "--mask"}, want: RunOptions{Command: []string{"env", "--mask"}}},
+		{name: "--watch after the command is its own", args: []string{"env", "--watch"}, want: RunOptions{Command: []string{"env", "--watch"}}},
 		{name: "mask takes no value", args: []string{"--mask", "yes", "env"}, want: RunOptions{Mask: true, MaskSet: true, Command: []string{"yes", "env"}}},
 		{name: "without --", args: []string{"printenv", "HOME"}, want: RunOptions{Command: []string{"printenv", "HOME"}}},
 		{name: "flags after the command are its own", args: []string{"sh", "--override", "-c"}, want: RunOptions{Command: []string{"sh", "--override", "-c"}}},
@@ -170,6 +173,27 @@ func TestRunHelperPrintPieces(t *testing.T) {
 		w.WriteString(" " + os.Getenv("SHORT") + " after\n")
 	}
 	os.Exit(4)
+}
+
+// cmdAwait is the script command `await file regexp`: it waits, for up to
+// 30 seconds, until file exists and its contents match regexp (multi-line
+// mode). Scripts use it to wait for what a command running in the
+// background does. Failures never show the contents.
+func cmdAwait(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: await file regexp")
+	}
+	re, err := regexp.Compile("(?m)" + args[1])
+	ts.Check(err)
+	path := ts.MkAbs(args[0])
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if data, err := os.ReadFile(path); err == nil && re.Match(data) {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("%s did not come to match %q in 30s", args[0], args[1])
+		}
+	}
 }
 
 func TestChildEnv(t *testing.T) {
