@@ -19,8 +19,9 @@ import (
 //
 // BenchmarkLoad compares a load of the secrets file (Store.All, and Parse
 // of os.ReadFile) with os.ReadFile alone and with godotenv.Read of the same
-// file, side by side in one run; BenchmarkSet times a whole locked, synced
-// Set.
+// file, side by side in one run; BenchmarkLoadEncrypted compares the load
+// of an encrypted store with a plain one; BenchmarkSet times a whole
+// locked, synced Set.
 
 // measure runs f in a b.Loop, reporting allocations.
 func measure(b *testing.B, f func() error) {
@@ -101,6 +102,55 @@ func BenchmarkLoad(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("keys=%d/godotenv.Read", n), func(b *testing.B) {
 			measure(b, func() error { _, err := godotenv.Read(path); return err })
+		})
+	}
+}
+
+// BenchmarkLoadEncrypted compares Store.All of an encrypted store with
+// Store.All of the same secrets in plain text, side by side: "encrypted"
+// with a Store that keeps its key (a program that loads more than once),
+// "encrypted-new-store" with a new Store each time, whose key is parsed
+// from $USER_SECRETS_KEY and checked against the store (a process that
+// loads once, as the CLI does); os.ReadFile reads the encrypted file. Get
+// is the CLI's get, which decrypts one value.
+func BenchmarkLoadEncrypted(b *testing.B) {
+	for _, n := range []int{100, 10000} {
+		plain := benchStore(b, n)
+		enc := benchStore(b, n)
+		key, err := NewKey()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := enc.Encrypt(key); err != nil {
+			b.Fatal(err)
+		}
+		env := lookupIn(map[string]string{EnvKey: FormatKey(key)})
+		fresh := func() *Store { return newStore(enc.project, Options{LookupEnv: env}) }
+		want, err := plain.All()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if got, err := fresh().All(); err != nil || !slices.Equal(got, want) {
+			b.Fatalf("the encrypted store reads %d entries, %v; want the plain store's %d", len(got), err, len(want))
+		}
+		b.Run(fmt.Sprintf("keys=%d/os.ReadFile", n), func(b *testing.B) {
+			measure(b, func() error { _, err := os.ReadFile(enc.Path()); return err })
+		})
+		b.Run(fmt.Sprintf("keys=%d/plain", n), func(b *testing.B) {
+			measure(b, func() error { _, err := plain.All(); return err })
+		})
+		b.Run(fmt.Sprintf("keys=%d/encrypted", n), func(b *testing.B) {
+			measure(b, func() error { _, err := enc.All(); return err })
+		})
+		b.Run(fmt.Sprintf("keys=%d/encrypted-new-store", n), func(b *testing.B) {
+			measure(b, func() error { _, err := fresh().All(); return err })
+		})
+		name := want[len(want)/2].Key
+		b.Run(fmt.Sprintf("keys=%d/Get/plain", n), func(b *testing.B) {
+			measure(b, func() error { _, err := plain.Get(name); return err })
+		})
+		b.Run(fmt.Sprintf("keys=%d/Get/encrypted-new-store", n), func(b *testing.B) {
+			measure(b, func() error { _, err := fresh().Get(name); return err })
 		})
 	}
 }

@@ -53,6 +53,34 @@
 // renames it over the secrets file, so concurrent writers lose no update and
 // readers never see a partial file.
 //
+// # Encryption at rest
+//
+// A store can be encrypted (Store.Encrypt, Decrypt and Rekey): the file
+// stays a dotenv file of this grammar, its keys stay readable (Store.List
+// needs no key), and each value becomes
+//
+//	enc:v1:<base64url, without padding, of a random 12-byte nonce and the AES-256-GCM ciphertext and tag>
+//
+// whose associated data is "enc:v1", a NUL byte, the project's ID in lower
+// case, a NUL byte and the key, so that a value moved to another key or
+// another project's store does not decrypt. The entry
+// user-secrets-key-check, a name no key can take, holds a fixed text
+// encrypted the same way: it makes the store encrypted (never the
+// header, which python-env-secrets rewrites), and a key that decrypts it
+// is the store's. That tool reads an encrypted store without an error,
+// and hands its programs the encrypted text.
+//
+// The 32-byte data key (NewKey) comes from $USER_SECRETS_KEY, in
+// FormatKey's text form, else from Options.Keys (the OS keychain, through
+// package keychain). It is looked up only for a store that is encrypted,
+// checked against the key-check entry before any value is read or
+// written, and kept by the Store. Reads decrypt and writes encrypt: no
+// write puts plain text into an encrypted store or encrypts under another
+// key. No key is an error matching ErrNoKey that says what to do; a wrong
+// key, a value that does not decrypt, and a value left unencrypted (by
+// another tool) are errors naming the file, the line and the key, never a
+// value, a key or a ciphertext.
+//
 // # Tests and go test's cache
 //
 // Files are read through the os package, so go test records them as inputs

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"errors"
@@ -149,7 +150,7 @@ func (o *opener) open(key, text string) (string, error) {
 		return "", errOpen
 	}
 	o.out = out
-	if !utf8.Valid(out) || strings.IndexByte(string(out), 0) >= 0 {
+	if !utf8.Valid(out) || bytes.IndexByte(out, 0) >= 0 {
 		return "", errNotText
 	}
 	return string(out), nil

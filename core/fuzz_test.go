@@ -363,3 +363,44 @@ func FuzzAccepts(f *testing.F) {
 		}
 	})
 }
+
+// FuzzOpenValue: decrypting any text never panics and fails with one of
+// the value errors; a text that decrypts stops decrypting when any bit of
+// its ciphertext changes, and what it decrypts to encrypts back.
+func FuzzOpenValue(f *testing.F) {
+	sl, err := newSealer(make([]byte, keySize), fixtureID)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for i, v := range fuzzSeedValues() {
+		f.Add(sl.seal("K", v), uint16(i))
+	}
+	for _, s := range []string{"", "enc:v1:", "enc:v1:AAAA", "enc:v2:AAAA", "enc:v:", "enc:v1", "enc:v01:x", "plain", "enc:v1:" + strings.Repeat("A", 38), "enc:v1:====", "enc:v1:-_-_"} {
+		f.Add(s, uint16(0))
+	}
+	f.Fuzz(func(t *testing.T, text string, bit uint16) {
+		o := sl.opener()
+		v, err := o.open("K", text)
+		if err != nil {
+			var ve versionError
+			if !errors.Is(err, errUnmarked) && !errors.Is(err, errDamaged) && !errors.Is(err, errOpen) && !errors.Is(err, errNotText) && !errors.As(err, &ve) {
+				t.Fatalf("open = an error of another kind: %v", err)
+			}
+			return
+		}
+		if got, err := o.open("K", sl.seal("K", v)); err != nil || got != v {
+			t.Fatalf("a decrypted value does not encrypt back: %v", err)
+		}
+		if _, err := o.open("L", text); !errors.Is(err, errOpen) {
+			t.Fatalf("the value opens as another key's: %v", err)
+		}
+		ct, err := keyEncoding.DecodeString(strings.TrimPrefix(text, encMarker))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct[int(bit/8)%len(ct)] ^= 1 << (bit % 8)
+		if _, err := o.open("K", encMarker+keyEncoding.EncodeToString(ct)); !errors.Is(err, errOpen) {
+			t.Fatalf("a changed bit still decrypts: %v", err)
+		}
+	})
+}
