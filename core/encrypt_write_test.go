@@ -170,12 +170,12 @@ func TestEncryptedText(t *testing.T) {
 	t.Parallel()
 	p := newEncProject(t)
 	s, key := p.encrypted(Entry{Key: "A", Value: "a"}, Entry{Key: "B", Value: "it's \"q\""})
-	text, err := p.open(nil, nil).Text()
-	if !errors.Is(err, ErrNoKey) {
+	if _, err := p.open(nil, nil).Text(); !errors.Is(err, ErrNoKey) {
 		t.Fatalf("Text without a key = %v, want ErrNoKey", err)
 	}
 	r := p.open(key, nil)
-	if text, err = r.Text(); err != nil {
+	text, err := r.Text()
+	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(string(text), s.Header()) || !strings.Contains(string(text), "\nA=a\n") {
