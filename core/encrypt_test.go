@@ -45,6 +45,11 @@ func (m *memKeys) calls() int {
 	return m.asked
 }
 
+// namedKeys is a memKeys that names itself in errors, as a keychain does.
+type namedKeys struct{ *memKeys }
+
+func (namedKeys) String() string { return "the test keychain" }
+
 // failKeys is a KeySource that fails the test when asked.
 type failKeys struct{ t *testing.T }
 
@@ -543,12 +548,14 @@ func TestEncryptedKeyErrors(t *testing.T) {
 		notWant []string
 	}{
 		{"no key anywhere", p.open(nil, nil), true, []string{s.Path(), "no key for the encrypted store", "looked in $USER_SECRETS_KEY only", "USER_SECRETS_KEY", "key import"}, nil},
-		{"the source has none", p.open(nil, &memKeys{}), true, []string{"looked in $USER_SECRETS_KEY and the key source (Options.Keys)"}, nil},
+		{"the source has none", p.open(nil, &memKeys{}), true, []string{"looked in $USER_SECRETS_KEY and Options.Keys"}, nil},
 		{"the source fails", p.open(nil, withErr(errors.New("keychain locked: unlock it or set USER_SECRETS_KEY"))), false, []string{s.Path(), "keychain locked"}, nil},
 		{"the source gives 16 bytes", p.open(nil, short), false, []string{"16 bytes long, want 32"}, nil},
 		{"wrong key in the environment", p.open(other, newMemKeys(lower, key)), false,
-			[]string{fmt.Sprintf("%s:%d", s.Path(), checkLine), "the key from $USER_SECRETS_KEY is not this store's key"}, nil},
-		{"wrong key from the source", p.open(nil, newMemKeys(lower, other)), false, []string{"the key from the key source (Options.Keys) is not this store's key"}, nil},
+			[]string{fmt.Sprintf("%s:%d", s.Path(), checkLine), "the key from $USER_SECRETS_KEY is not this store's key", "unset USER_SECRETS_KEY, or set it"}, nil},
+		{"wrong key from the source", p.open(nil, newMemKeys(lower, other)), false, []string{"the key from Options.Keys is not this store's key", "user-secrets key import"}, nil},
+		{"wrong key from a named source", p.open(nil, namedKeys{newMemKeys(lower, other)}), false, []string{"the key from the test keychain is not this store's key"}, nil},
+		{"no key in a named source", p.open(nil, namedKeys{&memKeys{}}), true, []string{"looked in $USER_SECRETS_KEY and the test keychain"}, nil},
 		{"malformed $USER_SECRETS_KEY", func() *Store {
 			s, err := Open(Options{ProjectDir: p.dir, ID: p.id, Root: p.root, Keys: newMemKeys(lower, key),
 				LookupEnv: lookupIn(map[string]string{EnvKey: "usk1:" + canary})})

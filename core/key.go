@@ -110,14 +110,18 @@ func (s *Store) sealer(check Entry) (*sealer, error) {
 		return nil, err
 	}
 	if err := sl.verify(check, s.path, from); err != nil {
-		return nil, err
+		if from == "$"+EnvKey {
+			return nil, fmt.Errorf("%w: unset %s, or set it to this store's key", err, EnvKey)
+		}
+		return nil, fmt.Errorf("%w: store this store's key there (`user-secrets key import`), or set %s to it", err, EnvKey)
 	}
 	s.cache.put(check.Value, sl)
 	return sl, nil
 }
 
 // lookupKey returns the key from $USER_SECRETS_KEY, else from the key
-// source, and says where it came from, for errors.
+// source, and says where it came from, for errors: the source's String()
+// when it has one ("the OS keychain").
 func (s *Store) lookupKey() (key []byte, from string, err error) {
 	if text, ok := s.lookupEnv(EnvKey); ok && text != "" {
 		key, err := ParseKey(text)
@@ -128,7 +132,7 @@ func (s *Store) lookupKey() (key []byte, from string, err error) {
 	}
 	looked := "$" + EnvKey + " only"
 	if s.source != nil {
-		from = "the key source (Options.Keys)"
+		from = "Options.Keys"
 		if str, ok := s.source.(fmt.Stringer); ok {
 			from = str.String()
 		}
