@@ -31,6 +31,10 @@ type InjectOptions struct {
 // is kept unless Override is set. Without an ID, or without a secrets file,
 // it sets nothing and returns no error, unless RequireStore.
 //
+// An encrypted store is read with its key from $USER_SECRETS_KEY or
+// Options.Keys; without one, Inject sets nothing and returns an error
+// matching ErrNoKey.
+//
 // Then, when Required lists keys, every one of them that has no non-empty
 // value in the environment is named in one *MissingKeysError (matching
 // ErrMissingKeys), returned with the keys that were set: the secrets stay
@@ -83,7 +87,8 @@ func inject(s *Store, opts InjectOptions) ([]string, error) {
 // init_user_secrets(): it resolves the project's ID from the working
 // directory, creating one (see Init) if there is none, then injects the
 // secrets into the environment, the real environment winning. It returns
-// the keys it set.
+// the keys it set. An encrypted store needs its key in $USER_SECRETS_KEY
+// here: to read it from the OS keychain, call Inject with Options.Keys.
 func InitUserSecrets() ([]string, error) {
 	s, _, err := Init(Options{})
 	if err != nil {
