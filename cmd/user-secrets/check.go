@@ -158,12 +158,12 @@ func checkKeys(f *Factory, manifest string) (*checkResult, error) {
 
 	set := map[string]bool{}
 	if s != nil {
-		entries, err := s.All()
+		keys, err := s.List() // no key needed
 		if err != nil {
 			return nil, err
 		}
-		for _, e := range entries {
-			set[e.Key] = e.Value != ""
+		for _, k := range keys {
+			set[k.Key] = !k.Empty
 		}
 	}
 	// The project's .env, read as the ID is: apps commonly load it

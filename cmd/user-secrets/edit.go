@@ -95,7 +95,7 @@ func runEdit(opts *EditOptions) error {
 		}
 		ios.Infof("Created %s", s.Path())
 	}
-	raw, err := s.ReadFile()
+	raw, err := s.Text() // an encrypted store's values decrypted: in the private copy only
 	if err != nil {
 		return err
 	}

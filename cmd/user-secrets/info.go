@@ -72,6 +72,10 @@ type info struct {
 	DirMode     string `json:"dir_mode,omitempty"`
 	// Secrets is the number of secrets, or -1 when the file does not read.
 	Secrets int `json:"secrets"`
+	// Encrypted is whether the values are encrypted, and KeySource where
+	// their key is taken from: "USER_SECRETS_KEY" or "keychain".
+	Encrypted bool   `json:"encrypted"`
+	KeySource string `json:"key_source,omitempty"`
 	// HeaderDir is the project directory the store's header names, and
 	// HeaderState what it is to this project: "same", "copied",
 	// "worktree", "moved" or "unknown" (see core.Project).
@@ -122,9 +126,11 @@ func runInfo(opts *InfoOptions) error {
 				// header with this project.
 				p = s.Project()
 				in.HeaderDir, in.HeaderState = p.HeaderDir, p.HeaderState
-				var entries []core.Entry
-				entries, readErr = s.All()
-				in.Secrets = len(entries)
+				in.Secrets, readErr = countSecrets(s) // no key needed
+				if readErr == nil {
+					in.Encrypted, readErr = s.Encrypted()
+				}
+				in.KeySource = keySource(f, in.Encrypted)
 			}
 		}
 		if readErr != nil {
@@ -245,6 +251,9 @@ func writeInfo(out *bytes.Buffer, in *info, p *core.Project) {
 		line("Secrets", "unreadable")
 	} else {
 		line("Secrets", "%d", in.Secrets)
+	}
+	if in.Exists && in.Secrets >= 0 {
+		line("Encryption", "%s", encryptionText(in.KeySource))
 	}
 	switch in.HeaderState {
 	case "same":

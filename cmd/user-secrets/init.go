@@ -129,12 +129,20 @@ func runInitNew(opts *InitOptions) error {
 	if err != nil {
 		return err
 	}
-	s, err := core.Open(core.Options{ProjectDir: p.Dir, ID: id, Root: p.Root, LookupEnv: f.LookupEnv})
+	s, err := core.Open(core.Options{ProjectDir: p.Dir, ID: id, Root: p.Root, LookupEnv: f.LookupEnv, Keys: f.KeyStore()})
 	if err != nil {
 		return err
 	}
 	if _, err := os.Lstat(s.Dir()); !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("new store directory %s: already exists", s.Dir())
+	}
+	undoKey := func() {}
+	if opts.CopySecrets {
+		// An encrypted store's copy gets a key of its own.
+		if undoKey, err = encryptCopy(f, old, s); err != nil {
+			os.RemoveAll(s.Dir())
+			return fmt.Errorf("create the new store: %w", err)
+		}
 	}
 	var warnings []core.Warning
 	err = s.Update(func(d *core.Document) error {
@@ -147,10 +155,12 @@ func runInitNew(opts *InitOptions) error {
 	})
 	if err != nil {
 		os.RemoveAll(s.Dir())
+		undoKey()
 		return fmt.Errorf("create the new store: %w", err)
 	}
 	if err := fsutil.WriteAtomic(p.EnvFile, newData, 0o644, fsutil.KeepMode); err != nil {
 		os.RemoveAll(s.Dir())
+		undoKey()
 		return fmt.Errorf("write %s: %w", p.EnvFile, err)
 	}
 	fsutil.CleanStaleTemp(p.EnvFile) // a killed write's copy, as in core.Init

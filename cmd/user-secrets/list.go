@@ -51,7 +51,11 @@ or another control character; use --json for exact text).`,
 
 func runList(opts *ListOptions) error {
 	f := opts.F
-	entries, err := f.Entries()
+	read := f.Entries
+	if opts.Keys {
+		read = f.Names // no key needed
+	}
+	entries, err := read()
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 var update = flag.Bool("update", false, "update testscript files' golden output in place")
 
 func TestMain(m *testing.M) {
+	useTestKeychain() // never the real keychain
 	testscript.Main(testguard.Wrap(m), map[string]func(){
 		"user-secrets": main,
 	})
@@ -43,6 +44,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("APPDATA", work+"/appdata")
 			env.Setenv("USER_SECRETS_DIR", work+"/store")
 			env.Setenv("USER_SECRETS_ID", "")
+			env.Setenv(testKeychainEnv, work+"/keychain")
 			// BINDIR holds only the user-secrets command, for scripts
 			// that need a PATH without git.
 			bin, err := exec.LookPath("user-secrets")

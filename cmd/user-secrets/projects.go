@@ -174,8 +174,8 @@ func examineStore(f *Factory, root, id string, home *project.Home) (in storeInfo
 		in.modTime, in.hasMTime = fi.ModTime(), true
 		in.LastChange = fi.ModTime().UTC().Format(time.RFC3339)
 	}
-	if entries, err := core.Parse(data, s.Path()); err == nil {
-		in.Secrets = len(entries) // else -1: the file does not parse
+	if keys, err := s.List(); err == nil {
+		in.Secrets = len(keys) // else -1: the file does not parse
 	}
 	in.ProjectDir, _, _, _ = project.HeaderDir(data)
 	in.Status, in.Reason = project.Status(in.ProjectDir, id, home)

@@ -102,12 +102,16 @@ func runPrune(opts *PruneOptions) error {
 	home := userHome()
 	removed, failed := 0, 0
 	for _, in := range gone {
+		encrypted := storeEncrypted(f, root, in.ID)
 		if err := removeStore(f, root, in, home); err != nil {
 			f.IO.Warnf("%v", err)
 			failed++
 			continue
 		}
 		f.IO.Infof("Removed %s (%s)", in.dir, in.ProjectDir)
+		if encrypted {
+			forgetKey(f, in.ID)
+		}
 		removed++
 	}
 	f.IO.Infof("Removed %d store(s).", removed)

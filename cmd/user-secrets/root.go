@@ -35,6 +35,8 @@ type Factory struct {
 	ID         string
 	// LookupEnv reads the environment; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
+	// Keys keeps the keys of encrypted stores; nil means the OS keychain.
+	Keys keyStore
 
 	warned bool // the project's warnings have been printed
 }
@@ -53,7 +55,7 @@ func (f *Factory) Warn(p *core.Project) {
 
 // Options returns the core options for the global flags.
 func (f *Factory) Options() core.Options {
-	return core.Options{ProjectDir: f.ProjectDir, ID: f.ID, LookupEnv: f.LookupEnv}
+	return core.Options{ProjectDir: f.ProjectDir, ID: f.ID, LookupEnv: f.LookupEnv, Keys: f.KeyStore()}
 }
 
 // Store opens the project's store; without an ID it returns core's
@@ -145,6 +147,9 @@ shared with python-env-secrets.`,
 		newCmdScan(f, nil),
 		newCmdProjects(f, nil),
 		newCmdPrune(f, nil),
+		newCmdEncrypt(f, nil),
+		newCmdDecrypt(f, nil),
+		newCmdKey(f, nil, nil, nil),
 	} {
 		root.AddCommand(c)
 	}

@@ -313,6 +313,7 @@ func (m *maskedOutput) waitUpTo(d time.Duration) {
 // childEnv returns environ with the secrets added. A variable already in
 // environ is kept unless override; then the secret replaces it in place.
 func childEnv(environ []string, secrets []core.Entry, override bool) []string {
+	environ = withoutDataKey(environ) // the key of the secrets is not the command's
 	index := make(map[string]int, len(environ))
 	for i, kv := range environ {
 		if k, _, ok := strings.Cut(kv, "="); ok && k != "" {

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/go-user-secrets/user-secrets/keychain"
+)
+
+// testKeychainEnv names the keychain stand-in of the test binary: a
+// directory holding one file per key (named by the store's ID, holding
+// the key's text form), "locked" for a keychain that does not answer, or
+// "none" (also when unset) for a machine without one. The test scripts
+// set it to $WORK/keychain. The real binary never reads it: the test
+// binary never asks the real keychain.
+const testKeychainEnv = "USER_SECRETS_TEST_KEYCHAIN"
+
+// useTestKeychain makes every command of the test binary use the stand-in
+// that $USER_SECRETS_TEST_KEYCHAIN names. TestMain calls it.
+func useTestKeychain() {
+	systemKeys = func() keyStore { return fileKeychain(os.Getenv(testKeychainEnv)) }
+}
+
+// fileKeychain is the stand-in for the OS keychain; its errors are those
+// of package keychain.
+type fileKeychain string
+
+func (k fileKeychain) String() string { return "the OS keychain" }
+
+func (k fileKeychain) check(id, what string) error {
+	switch k {
+	case "", "none":
+		return fmt.Errorf("%s the key of store %s: %w (the test keychain)", what, id, keychain.ErrUnavailable)
+	case "locked":
+		return fmt.Errorf("%s the key of store %s: %w (no answer within 10s)", what, id, keychain.ErrLocked)
+	}
+	return nil
+}
+
+func (k fileKeychain) Key(id string) ([]byte, error) {
+	if err := k.check(id, "read"); err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(filepath.Join(string(k), id))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("the keychain holds no key for store %s: %w", id, core.ErrNoKey)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return core.ParseKey(string(b))
+}
+
+func (k fileKeychain) SetKey(id string, key []byte) error {
+	if err := k.check(id, "store"); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(string(k), 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(string(k), id), []byte(core.FormatKey(key)), 0o600)
+}
+
+func (k fileKeychain) DeleteKey(id string) error {
+	if err := k.check(id, "remove"); err != nil {
+		return err
+	}
+	err := os.Remove(filepath.Join(string(k), strings.ToLower(id)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
