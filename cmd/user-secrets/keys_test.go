@@ -35,7 +35,7 @@ func (k fileKeychain) String() string { return "the OS keychain" }
 func (k fileKeychain) check(id, what string) error {
 	switch k {
 	case "", "none":
-		return fmt.Errorf("%s the key of store %s: %w (the test keychain)", what, id, keychain.ErrUnavailable)
+		return fmt.Errorf("%s the key of store %s: %w (the test keychain): set USER_SECRETS_KEY to the store's key instead", what, id, keychain.ErrUnavailable)
 	case "locked":
 		return fmt.Errorf("%s the key of store %s: %w (no answer within 10s)", what, id, keychain.ErrLocked)
 	}
