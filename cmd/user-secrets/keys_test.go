@@ -14,8 +14,9 @@ import (
 
 // testKeychainEnv names the keychain stand-in of the test binary: a
 // directory holding one file per key (named by the store's ID, holding
-// the key's text form), "locked" for a keychain that does not answer, or
-// "none" (also when unset) for a machine without one. The test scripts
+// the key's text form; with a file .readonly in it, it refuses writes),
+// "locked" for a keychain that does not answer, or "none" (also when
+// unset) for a machine without one. The test scripts
 // set it to $WORK/keychain. The real binary never reads it: the test
 // binary never asks the real keychain.
 const testKeychainEnv = "USER_SECRETS_TEST_KEYCHAIN"
@@ -42,6 +43,17 @@ func (k fileKeychain) check(id, what string) error {
 	return nil
 }
 
+// checkWrite is check, and the refusal of a read-only keychain.
+func (k fileKeychain) checkWrite(id, what string) error {
+	if err := k.check(id, what); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(string(k), ".readonly")); err == nil {
+		return fmt.Errorf("%s the key of store %s: %w (the test keychain is read-only)", what, id, keychain.ErrLocked)
+	}
+	return nil
+}
+
 func (k fileKeychain) Key(id string) ([]byte, error) {
 	if err := k.check(id, "read"); err != nil {
 		return nil, err
@@ -57,17 +69,17 @@ func (k fileKeychain) Key(id string) ([]byte, error) {
 }
 
 func (k fileKeychain) SetKey(id string, key []byte) error {
-	if err := k.check(id, "store"); err != nil {
+	if err := k.checkWrite(id, "store"); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(string(k), 0o700); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(string(k), id), []byte(core.FormatKey(key)), 0o600)
+	return os.WriteFile(filepath.Join(string(k), id), []byte(core.FormatKey(key)+"\n"), 0o600)
 }
 
 func (k fileKeychain) DeleteKey(id string) error {
-	if err := k.check(id, "remove"); err != nil {
+	if err := k.checkWrite(id, "remove"); err != nil {
 		return err
 	}
 	err := os.Remove(filepath.Join(string(k), strings.ToLower(id)))
