@@ -52,7 +52,8 @@ func startPTY(t *testing.T, store string, args ...string) *ptyRun {
 	}
 	cmd := exec.Command(bin, append([]string{"--id", ptyID}, args...)...)
 	cmd.Dir = t.TempDir()
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "USER_SECRETS_DIR=" + store, "TERM=dumb"}
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "USER_SECRETS_DIR=" + store, "TERM=dumb",
+		testKeychainEnv + "=" + filepath.Join(filepath.Dir(store), "keychain")} // the keychain stand-in: see keys_test.go
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
 	if err := cmd.Start(); err != nil {
