@@ -18,6 +18,35 @@ trap 'rm -rf "$out"' EXIT
 # flag library imports net, which then links libc and the dynamic loader.
 CGO_ENABLED=0 go build -o "$out/user-secrets" ./cmd/user-secrets
 CGO_ENABLED=0 go build -o "$out/noop" ./bench/noop
+# user-secrets encrypt keeps the key in the OS keychain, which a benchmark
+# machine may not have: this encrypts the store of $USER_SECRETS_ID under
+# the key in $USER_SECRETS_KEY.
+mkdir "$out/encsrc"
+cat >"$out/encsrc/main.go" <<'GO'
+package main
+
+import (
+	"log"
+	"os"
+
+	"github.com/go-user-secrets/user-secrets/core"
+)
+
+func main() {
+	key, err := core.ParseKey(os.Getenv("USER_SECRETS_KEY"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	s, err := core.Open(core.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := s.Encrypt(key); err != nil {
+		log.Fatal(err)
+	}
+}
+GO
+go build -o "$out/encrypt" "$out/encsrc/main.go"
 us="$out/user-secrets"
 cgo_run=()
 if CGO_ENABLED=1 go build -o "$out/user-secrets-cgo" ./cmd/user-secrets 2>/dev/null; then
@@ -34,6 +63,16 @@ for i in $(seq 1 100); do
 	printf 'value-%03d-%s' "$i" "abcdefghijklmnopqrstuvwxyz" | "$us" set "KEY_$i" >/dev/null 2>&1
 done
 id=$(sed -n 's/^USER_SECRETS_ID=//p' .env)
+# The same secrets in a second store, encrypted, read with the key in
+# USER_SECRETS_KEY as CI does.
+enc_id=5e9c0d1a-7b2f-4c3e-8d4a-6f1b2c3d4e5f
+for i in $(seq 1 100); do
+	printf 'value-%03d-%s' "$i" "abcdefghijklmnopqrstuvwxyz" | "$us" --id "$enc_id" set "KEY_$i" >/dev/null 2>&1
+done
+export USER_SECRETS_KEY=usk1:YmVuY2gtb25seS1rZXktMDEyMzQ1Njc4OWFiY2RlZmc # "bench-only-key-0123456789abcdefg"
+USER_SECRETS_ID=$enc_id "$out/encrypt"
+grep -q '^KEY_50=enc:v1:' "$USER_SECRETS_DIR/$enc_id/.secrets"
+test "$("$us" --id "$enc_id" get KEY_50)" = value-050-abcdefghijklmnopqrstuvwxyz
 
 echo "# user-secrets whole-process timings ($(nproc) cores, $(uname -sr), $(go version | cut -d' ' -f3))"
 echo
@@ -43,8 +82,10 @@ hyperfine -N --warmup 20 --runs "$runs" --export-json "$out/cli.json" \
 	"${cgo_run[@]}" \
 	-n 'user-secrets list' "'$us' list" \
 	-n 'user-secrets --id <uuid> get KEY_50' "'$us' --id $id get KEY_50" \
+	-n 'user-secrets --id <uuid> get KEY_50 (encrypted, USER_SECRETS_KEY set)' "'$us' --id $enc_id get KEY_50" \
 	-n 'user-secrets set NEW (100-key store)' "'$us' set NEW fresh-value" \
 	-n 'user-secrets run -- true' "'$us' run -- true" >/dev/null 2>&1
+unset USER_SECRETS_KEY
 # set on a fresh store: before each run the project's store directory is
 # removed, so that set creates it and writes the first secret.
 hyperfine -N --warmup 5 --runs "$runs" --export-json "$out/fresh.json" \
