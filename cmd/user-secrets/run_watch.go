@@ -21,9 +21,10 @@ var stopGrace = 5 * time.Second
 // disk before it restarts the command. Tests lengthen it.
 var watchDebounce = secrets.DefaultDebounce
 
-// drainWait bounds how long a restart waits for the masked output of the
-// command it stopped to be written out: a process that left the command's
-// process group may hold the pipes open for ever.
+// drainWait bounds how long run --watch, once it has stopped a command,
+// waits for the command's masked output to be written out, before a
+// restart and before it exits: a process that left the command's process
+// group may hold the pipes open for ever.
 const drainWait = time.Second
 
 // watchRun is one `run --watch`: the command, the store it watches, and
@@ -105,14 +106,14 @@ func runWatch(opts *RunOptions, mask bool) error {
 				continue
 			case sig := <-sigs:
 				w.stop(c)
-				c.out.wait()
+				c.out.waitUpTo(drainWait)
 				return &exitError{code: signalStatus(sig)}
 			case <-c.done:
 				// Stop what it left running in its group, and take the
 				// terminal back.
 				w.stop(c)
 				if endsWatch(c.state) {
-					c.out.wait()
+					c.out.waitUpTo(drainWait)
 					return &exitError{code: exitStatus(c.state)}
 				}
 				c.out.waitUpTo(drainWait)

@@ -370,6 +370,32 @@ func TestRunWatchEndsWithCtrlC(t *testing.T) {
 	p.nothingMore()
 }
 
+// TestRunWatchMaskEnds: with --mask, a process that left the command's
+// process group holds the pipes to the filter open, and still run --watch
+// ends on SIGTERM, once it has stopped the group, without waiting for that
+// process.
+func TestRunWatchMaskEnds(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("setsid"); err != nil {
+		t.Skip("needs setsid to start a process outside the command's group")
+	}
+	// The process in a session of its own says its pid once it is there,
+	// as in TestRunWatchStopsGrandchild.
+	pidFile := filepath.Join(t.TempDir(), "escaped.pid")
+	p := startWatch(t, timing{}, fmt.Sprintf(`setsid sh -c 'echo $$ > %[1]s; exec sleep 100' &
+while [ ! -s %[1]s ]; do sleep 0.01; done
+echo "start $V $$ $(cat %[1]s)"; rm %[1]s
+exec sleep 1000`, pidFile), "--mask")
+	pid, escaped := p.started("1")
+	if escaped == 0 {
+		t.Fatal("the command printed no pid of the process that left its group")
+	}
+	t.Cleanup(func() { unix.Kill(escaped, unix.SIGKILL) })
+	p.endBy(syscall.SIGTERM)
+	groupGone(t, pid)
+	p.nothingMore()
+}
+
 // TestRunWatchBadSecrets: a secrets file that does not parse starts
 // nothing, says where it is wrong, and waits for a change.
 func TestRunWatchBadSecrets(t *testing.T) {
