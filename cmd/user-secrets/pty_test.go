@@ -90,12 +90,14 @@ func (r *ptyRun) output() string {
 	return r.out.String()
 }
 
-// waitFor waits until cond holds, or fails the test after a while.
+// waitFor waits until cond holds, or fails the test after a while. The
+// failure quotes the terminal with the tests' canary values marked, so a
+// value that should have been hidden (by run --mask, say) is not repeated.
 func (r *ptyRun) waitFor(what string, cond func() bool) {
 	r.t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); !cond(); {
 		if time.Now().After(deadline) {
-			r.t.Fatalf("timed out waiting for %s; terminal shows %q", what, r.output())
+			r.t.Fatalf("timed out waiting for %s; terminal shows %q", what, hideCanary(r.output()))
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
