@@ -12,9 +12,9 @@ type hardValue struct {
 	value string
 }
 
-// hardValues is a copy of the differential tests' corpus (core's
-// compat_test.go): values that some dotenv reader reads differently from
-// another. An example imports nothing internal, so the values are repeated
+// hardValues is a copy of the differential tests' corpus (the package
+// internal/corpus of the repository): values that some dotenv reader reads
+// differently from another. An example imports nothing internal, so the values are repeated
 // here; keep the two lists alike.
 func hardValues() []hardValue {
 	var lines strings.Builder
