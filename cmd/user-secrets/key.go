@@ -24,7 +24,17 @@ machine's keychain (key import), and replace it (key rotate).
 
 The key's text form, "usk1:" and 43 characters, is also what
 USER_SECRETS_KEY takes, for CI and machines without a keychain.`,
-		Args: args(noArgs),
+		Example: `  user-secrets key export > /media/usb/myapp.key
+  user-secrets key import < /media/usb/myapp.key
+  user-secrets key rotate`,
+		// Only the three commands: anything else is a usage error that
+		// does not quote it (it may be a key typed in the wrong place).
+		RunE: func(cmd *cobra.Command, a []string) error {
+			if len(a) == 0 {
+				return cmd.Help()
+			}
+			return &usageError{errors.New("unknown key command: want export, import or rotate")}
+		},
 	}
 	opts := &KeyOptions{F: f}
 	sub := func(c *cobra.Command, runF, def func(*KeyOptions) error) *cobra.Command {
