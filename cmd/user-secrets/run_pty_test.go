@@ -180,3 +180,28 @@ func TestPTYRunMask(t *testing.T) {
 		t.Errorf("the terminal showed the secret's value")
 	}
 }
+
+// TestPTYRunWatchTostop runs `run --watch --mask` at a terminal set to
+// "stty tostop", which stops a background process that writes to it (or,
+// where no shell could resume it, fails the write): the command holds the
+// terminal's foreground, and user-secrets, which writes the command's
+// masked output and its own messages from the background, must still get
+// them through.
+func TestPTYRunWatchTostop(t *testing.T) {
+	store, file := ptyRunStore(t)
+	r := startPTY(t, store, "run", "--watch", "--mask", "--", "sh", "-c",
+		`stty tostop; echo "start $V key=$API_KEY"; exec sleep 1000`)
+	r.expect("start 1 key=***")
+	if err := os.WriteFile(file, []byte(watchSecrets("2")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r.expect(`user-secrets: secrets changed, restarting "sh"`)
+	r.expect("start 2 key=***")
+	r.typeText("\x03")
+	if got := r.wait(); got != 128+int(syscall.SIGINT) {
+		t.Errorf("run --watch exited with %d after Ctrl-C killed its command, want %d; terminal shows %q", got, 128+int(syscall.SIGINT), hideCanary(r.output()))
+	}
+	if strings.Contains(r.output(), "canary") {
+		t.Errorf("the terminal showed the secret's value")
+	}
+}

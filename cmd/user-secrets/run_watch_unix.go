@@ -24,11 +24,17 @@ const groupPoll = 5 * time.Millisecond
 const killWait = 2 * time.Second
 
 // prepareWatch readies user-secrets to run commands in groups of their
-// own. It ignores SIGTSTP, in user-secrets and so in every command it
-// starts: Ctrl-Z would stop the command's group behind run's back, and
-// with it the terminal that group holds, where no shell could resume it.
+// own. It ignores, in user-secrets and so in every command it starts:
+//
+//   - SIGTSTP: Ctrl-Z would stop the command's group behind run's back, and
+//     with it the terminal that group holds, where no shell could resume it;
+//   - SIGTTOU: while a command holds the terminal's foreground, user-secrets
+//     writes its messages (and, with --mask, the command's output) from the
+//     background, and takes the foreground back from there. A terminal set
+//     to "stty tostop" stops a background process that writes, unless it
+//     ignores SIGTTOU.
 func prepareWatch() {
-	signal.Ignore(syscall.SIGTSTP)
+	signal.Ignore(syscall.SIGTSTP, syscall.SIGTTOU)
 	becomeSubreaper()
 }
 
@@ -148,7 +154,7 @@ func (g *group) empty() bool {
 // reclaim puts user-secrets' own process group back in the terminal's
 // foreground, when it gave the terminal away and has not got it back.
 // user-secrets is in the background then, where changing the foreground
-// would stop it with SIGTTOU, unless SIGTTOU is ignored meanwhile.
+// works only because prepareWatch ignores SIGTTOU.
 func (g *group) reclaim() {
 	if g.tty < 0 {
 		return
@@ -156,8 +162,6 @@ func (g *group) reclaim() {
 	if fg, err := unix.IoctlGetInt(g.tty, unix.TIOCGPGRP); err != nil || fg == g.own {
 		return
 	}
-	signal.Ignore(syscall.SIGTTOU)
-	defer signal.Reset(syscall.SIGTTOU)
 	_ = unix.IoctlSetPointerInt(g.tty, unix.TIOCSPGRP, g.own)
 }
 
