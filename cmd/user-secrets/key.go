@@ -138,17 +138,7 @@ func runKeyImport(opts *KeyOptions) error {
 // terminal, else the whole input.
 func readKey(ios *IOStreams) (string, error) {
 	if ios.InIsTerminal() {
-		fmt.Fprint(ios.ErrOut, "Key: ")
-		b, err := readHidden(ios.InFd)
-		fmt.Fprintln(ios.ErrOut)
-		var ie *interruptError
-		if errors.As(err, &ie) {
-			return "", err
-		}
-		if err != nil {
-			return "", fmt.Errorf("read the key from the terminal: %w", err)
-		}
-		return string(b), nil
+		return askHidden(ios, "Key: ", "the key")
 	}
 	b, err := io.ReadAll(io.LimitReader(ios.In, maxKeyInput+1))
 	switch {

@@ -19,17 +19,7 @@ import (
 // returns an *interruptError.
 func readValue(s *IOStreams, key string) (string, error) {
 	if s.InIsTerminal() {
-		fmt.Fprintf(s.ErrOut, "Value for %s: ", key)
-		b, err := readHidden(s.InFd)
-		fmt.Fprintln(s.ErrOut)
-		var ie *interruptError
-		if errors.As(err, &ie) {
-			return "", err
-		}
-		if err != nil {
-			return "", fmt.Errorf("read the value of %q from the terminal: %w", key, err)
-		}
-		return string(b), nil
+		return askHidden(s, "Value for "+key+": ", fmt.Sprintf("the value of %q", key))
 	}
 	b, err := io.ReadAll(io.LimitReader(s.In, fsutil.MaxFileSize+1))
 	if err != nil {
@@ -45,6 +35,20 @@ func readValue(s *IOStreams, key string) (string, error) {
 		v = strings.TrimSuffix(v, "\n")
 	}
 	return v, nil
+}
+
+// askHidden prints prompt on stderr and reads a line from the terminal
+// without echo; what names the input in an error ("the value of "KEY"").
+// An interrupt returns an *interruptError.
+func askHidden(s *IOStreams, prompt, what string) (string, error) {
+	fmt.Fprint(s.ErrOut, prompt)
+	b, err := readHidden(s.InFd)
+	fmt.Fprintln(s.ErrOut)
+	var ie *interruptError
+	if err != nil && !errors.As(err, &ie) {
+		return "", fmt.Errorf("read %s from the terminal: %w", what, err)
+	}
+	return string(b), err
 }
 
 // interruptError means the user interrupted a prompt (Ctrl-C). run ends the
