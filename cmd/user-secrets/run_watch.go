@@ -102,21 +102,17 @@ func runWatch(opts *RunOptions, mask bool) error {
 			case <-changed:
 				w.say("secrets changed, restarting %q", name)
 				w.stop(c)
-				c.out.waitUpTo(drainWait)
 				continue
 			case sig := <-sigs:
 				w.stop(c)
-				c.out.waitUpTo(drainWait)
 				return &exitError{code: signalStatus(sig)}
 			case <-c.done:
 				// Stop what it left running in its group, and take the
 				// terminal back.
 				w.stop(c)
 				if endsWatch(c.state) {
-					c.out.waitUpTo(drainWait)
 					return &exitError{code: exitStatus(c.state)}
 				}
-				c.out.waitUpTo(drainWait)
 				w.say("%q exited with status %d; waiting for a change of the secrets", name, exitStatus(c.state))
 			}
 		} else {
@@ -172,11 +168,13 @@ func (w *watchRun) start() *started {
 }
 
 // stop stops the command's group, if anything in it still runs, and says
-// so when that took SIGKILL.
+// so when that took SIGKILL; then it waits, for at most drainWait, until
+// the command's masked output has been written out.
 func (w *watchRun) stop(c *started) {
 	if c.group.stop(c.done, stopGrace) {
 		w.say("%q did not stop within %v of SIGTERM: killed", w.opts.Command[0], stopGrace)
 	}
+	c.out.waitUpTo(drainWait)
 }
 
 // say prints a message of run --watch on stderr.
