@@ -91,6 +91,13 @@ func runWatch(opts *RunOptions, mask bool) error {
 
 	w := &watchRun{opts: opts, store: s, path: path, mask: mask}
 	for {
+		// A signal that came while the last command was stopped ends run
+		// before anything starts again.
+		select {
+		case sig := <-sigs:
+			return &exitError{code: signalStatus(sig)}
+		default:
+		}
 		// The start reads the file as it is now, so a change seen so far
 		// is no reason for another start.
 		select {

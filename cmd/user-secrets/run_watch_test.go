@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -52,8 +53,13 @@ func watchSecrets(v string) string {
 }
 
 // timing replaces run --watch's grace between SIGTERM and SIGKILL, and its
-// debounce, where not zero.
-type timing struct{ grace, debounce time.Duration }
+// debounce, where not zero. With ignoreTerm, user-secrets starts with
+// SIGTERM ignored, and so do the commands it starts, from their first
+// instruction on: end it with SIGINT.
+type timing struct {
+	grace, debounce time.Duration
+	ignoreTerm      bool
+}
 
 // startWatch starts `user-secrets --id runTestID run --watch -- sh -c
 // script` in a session of its own (so no terminal sends it signals), with
@@ -87,6 +93,9 @@ func startWatch(t testing.TB, tm timing, script string, flags ...string) *watchP
 		args = append([]string{"-test.run=^TestRunHelperTiming$", "--"}, args...)
 		env = append(env, "USER_SECRETS_TEST_HELPER=timing",
 			"USER_SECRETS_TEST_GRACE="+tm.grace.String(), "USER_SECRETS_TEST_DEBOUNCE="+tm.debounce.String())
+		if tm.ignoreTerm {
+			env = append(env, "USER_SECRETS_TEST_IGNORE_TERM=1")
+		}
 	}
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Env = env
@@ -125,10 +134,10 @@ func startWatch(t testing.TB, tm timing, script string, flags ...string) *watchP
 		close(p.eof)
 	}()
 	t.Cleanup(func() {
-		// After a failure, leave nothing running: SIGTERM makes run stop
+		// After a failure, leave nothing running: SIGINT makes run stop
 		// its command; SIGKILL is the last resort.
 		if p.cmd.ProcessState == nil {
-			p.cmd.Process.Signal(syscall.SIGTERM)
+			p.cmd.Process.Signal(syscall.SIGINT)
 			select {
 			case <-p.eof:
 			case <-time.After(watchDeadline):
@@ -313,6 +322,30 @@ func TestRunWatchKillsAfterGrace(t *testing.T) {
 	p.nothingMore()
 }
 
+// TestRunWatchSignalDuringRestart: a signal that comes while a restart
+// waits for the old command to stop ends run once it has stopped, without
+// starting the new command. The commands ignore SIGTERM from their start,
+// so one started by mistake would show, and take the grace to stop.
+func TestRunWatchSignalDuringRestart(t *testing.T) {
+	t.Parallel()
+	p := startWatch(t, timing{grace: time.Second, ignoreTerm: true}, `echo "start $V $$"; while :; do sleep 0.05; done`)
+	first, _ := p.started("1")
+	p.set("2")
+	p.said(`user-secrets: secrets changed, restarting "sh"`)
+	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	// The restart waits for the old command to be killed and collected:
+	// while it is there, the signal came before any new start.
+	if err := unix.Kill(first, 0); err != nil {
+		t.Skipf("the old command was gone before the signal was sent (kill(0) = %v): the machine is too slow for this test", err)
+	}
+	p.endBy(syscall.SIGINT)
+	p.said(`user-secrets: "sh" did not stop within 1s of SIGTERM: killed`)
+	groupGone(t, first)
+	p.nothingMore()
+}
+
 // TestRunWatchStopsGrandchild: the command's children get the SIGTERM
 // too, although the command, like `go run`, does not pass it on.
 func TestRunWatchStopsGrandchild(t *testing.T) {
@@ -442,7 +475,8 @@ func BenchmarkWatchRestart(b *testing.B) {
 
 // TestRunHelperTiming is user-secrets with the grace and the debounce of
 // run --watch set from $USER_SECRETS_TEST_GRACE and
-// $USER_SECRETS_TEST_DEBOUNCE, where not zero: the test binary, run with
+// $USER_SECRETS_TEST_DEBOUNCE, where not zero, and SIGTERM ignored when
+// $USER_SECRETS_TEST_IGNORE_TERM is 1: the test binary, run with
 // -test.run=^TestRunHelperTiming$ -- ARGS..., runs the CLI on ARGS.
 func TestRunHelperTiming(t *testing.T) {
 	if os.Getenv("USER_SECRETS_TEST_HELPER") != "timing" {
@@ -460,6 +494,9 @@ func TestRunHelperTiming(t *testing.T) {
 		if d != 0 {
 			*v.set = d
 		}
+	}
+	if os.Getenv("USER_SECRETS_TEST_IGNORE_TERM") == "1" {
+		signal.Ignore(syscall.SIGTERM)
 	}
 	os.Exit(run(flag.Args(), newSystemIO()))
 }
