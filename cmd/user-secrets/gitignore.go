@@ -76,10 +76,15 @@ func gitTracks(file string) bool {
 	return cmd.Run() == nil
 }
 
-// hasGitAbove reports whether dir or a directory above it holds .git.
+// hasGitAbove reports whether dir or a directory above it holds .git. It
+// looks where git does: from dir with its symbolic links resolved, so a
+// link in a work tree that leads out of it is outside.
 func hasGitAbove(dir string) bool {
-	d, err := filepath.Abs(dir)
+	d, err := filepath.EvalSymlinks(dir)
 	if err != nil {
+		return false
+	}
+	if d, err = filepath.Abs(d); err != nil {
 		return false
 	}
 	for {
