@@ -59,7 +59,10 @@ func newGroup(streams *IOStreams) *group {
 		return g
 	}
 	fg, err := unix.IoctlGetInt(streams.InFd, unix.TIOCGPGRP)
-	if err != nil || fg != unix.Getpgrp() {
+	if err != nil {
+		return g
+	}
+	if own, err := unix.Getpgid(0); err != nil || fg != own {
 		return g
 	}
 	g.tty, g.own = streams.InFd, fg
@@ -74,7 +77,7 @@ func (g *group) start(cmd *exec.Cmd) error {
 	attr := &syscall.SysProcAttr{Setpgid: true}
 	if g.tty >= 0 {
 		attr.Foreground = true
-		attr.Ctty = g.tty // the same descriptor in the child: its standard input
+		attr.Ctty = g.tty // with Foreground, a descriptor of user-secrets, not of the child
 	}
 	cmd.SysProcAttr = attr
 	err := cmd.Start()
