@@ -32,9 +32,12 @@ type ExportOptions struct {
 	Force bool
 }
 
-// exportFormats are export's --format values, with what each writes (for
+// exportFormat is a --format value of export, with what it writes (for
 // completion).
-var exportFormats = []struct{ name, desc string }{
+type exportFormat struct{ name, desc string }
+
+// exportFormats are export's --format values, in the order help lists them.
+var exportFormats = []exportFormat{
 	{"dotenv", "KEY=value lines, quoted as dotenv readers need"},
 	{"json", "one JSON object"},
 	{"shell", "export KEY='value' lines for eval"},
@@ -80,7 +83,7 @@ ignored.`,
   user-secrets export --format example --output .env.example`,
 		Args: args(noArgs),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			if !slices.ContainsFunc(exportFormats, func(ef struct{ name, desc string }) bool { return ef.name == opts.Format }) {
+			if !slices.ContainsFunc(exportFormats, func(ef exportFormat) bool { return ef.name == opts.Format }) {
 				// The text given is not repeated: it is an argument, and no
 				// argument is ever quoted in an error.
 				return &usageError{fmt.Errorf("unknown --format: want one of %s", strings.Join(exportFormatNames(), ", "))}
