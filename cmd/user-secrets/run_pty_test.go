@@ -120,7 +120,7 @@ func ptyRunStore(t *testing.T) (root, file string) {
 func TestPTYRunWatchTerminal(t *testing.T) {
 	store, file := ptyRunStore(t)
 	r := startPTY(t, store, "run", "--watch", "--", "sh", "-c",
-		`echo "start $V"; read line; echo "got $line"; trap "exit 0" INT; while :; do sleep 0.05; done`)
+		`trap "exit 0" INT; echo "start $V"; read line; echo "got $line"; while :; do sleep 0.05; done`)
 	r.expect("start 1")
 	r.typeText("typed-once\r")
 	r.expect("got typed-once")
