@@ -141,11 +141,14 @@ func (g *group) signal(sig syscall.Signal) {
 
 // empty reports whether no process is left in the group. Call it only
 // once the leader has been waited for: it first collects the exit
-// statuses of group members that became user-secrets' children when their
-// parent died, so they do not linger as zombies that count as members.
+// statuses of every process that became user-secrets' child when its
+// parent died, so that group members do not linger as zombies that count
+// as members, and processes that left the group (setsid, a daemon) do not
+// pile up as zombies restart after restart. With the leader waited for,
+// user-secrets has no child of its own that something else waits for.
 func (g *group) empty() bool {
 	for {
-		pid, err := unix.Wait4(-g.pgid, nil, unix.WNOHANG, nil)
+		pid, err := unix.Wait4(-1, nil, unix.WNOHANG, nil)
 		if pid <= 0 || err != nil {
 			break
 		}
