@@ -37,7 +37,8 @@ var registerMu sync.Mutex
 // installs a viper.RemoteConfig that serves it and passes every other
 // provider ("etcd3", "consul", ...) to the viper.RemoteConfig that was set
 // before, if any. So it works beside a blank import of viper/remote: call
-// RegisterRemote after that package's init has run (from main, say). It is
+// RegisterRemote after that package's init has run (from main, say), since
+// that init replaces whatever viper.RemoteConfig was set before it. It is
 // idempotent, and safe to call from several goroutines, but like every
 // change to Viper's package variables it must not race with Viper using
 // them.
