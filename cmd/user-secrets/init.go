@@ -81,8 +81,9 @@ func runInit(opts *InitOptions) error {
 	if created {
 		return nil
 	}
-	// The ID existed: a secrets file that is there must still read.
-	_, err = s.All()
+	// The ID existed: a secrets file that is there must still parse. An
+	// encrypted one's values are not decrypted: init needs no key.
+	_, err = s.Encrypted()
 	return err
 }
 
