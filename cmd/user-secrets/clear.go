@@ -41,8 +41,10 @@ func runClear(opts *ClearOptions) error {
 		return err
 	}
 	// Read first: a file that does not parse is reported before any
-	// question, and an empty or missing store is not touched at all.
-	entries, err := s.All()
+	// question, and an empty or missing store is not touched at all. The
+	// keys are counted without decrypting a value: an encrypted store
+	// whose values do not all decrypt can be cleared.
+	entries, err := s.List()
 	if err != nil {
 		return err
 	}
