@@ -130,7 +130,11 @@ func runExport(opts *ExportOptions) error {
 	if err != nil {
 		return err
 	}
-	entries, err := s.All()
+	read := s.All
+	if opts.Format == "example" {
+		read = func() ([]core.Entry, error) { return keyNames(s) } // no values: no data key needed
+	}
+	entries, err := read()
 	if err != nil {
 		return err
 	}

@@ -77,6 +77,12 @@ func (f *Factory) Names() ([]core.Entry, error) {
 	if err != nil {
 		return nil, err
 	}
+	return keyNames(s)
+}
+
+// keyNames returns the secrets of s in file order with their keys only
+// (every Value empty): it needs no data key.
+func keyNames(s *core.Store) ([]core.Entry, error) {
 	keys, err := s.List()
 	entries := make([]core.Entry, len(keys))
 	for i, k := range keys {
