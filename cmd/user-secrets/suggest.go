@@ -119,19 +119,20 @@ func (e *notFoundError) Unwrap() error { return e.err }
 // withSuggestions returns err with a "did you mean" for each key it names
 // as missing that is near one of the store's keys; any other error, or a
 // missing key with no near one, comes back as it is. The store is read
-// again for its key names; if that fails, err is returned unchanged.
+// again for its key names (no value is decrypted: an encrypted store needs
+// no key for it); if that fails, err is returned unchanged.
 func withSuggestions(err error, s *core.Store) error {
 	var nf *core.NotFoundError
 	if !errors.As(err, &nf) {
 		return err
 	}
-	entries, rerr := s.All()
-	if rerr != nil || len(entries) == 0 {
+	list, rerr := s.List()
+	if rerr != nil || len(list) == 0 {
 		return err
 	}
-	keys := make([]string, len(entries))
-	for i, e := range entries {
-		keys[i] = e.Key
+	keys := make([]string, len(list))
+	for i, k := range list {
+		keys[i] = k.Key
 	}
 	sug := &notFoundError{err: err, all: len(nf.Keys)}
 	for _, k := range nf.Keys {
