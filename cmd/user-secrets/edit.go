@@ -221,6 +221,7 @@ func runEditor(f *Factory, path string, sigs <-chan os.Signal) (os.Signal, error
 		}
 	}
 	cmd := editorCommand(editor, path)
+	cmd.Env = withoutDataKey(os.Environ()) // as run does: the editor gets the values, not their key
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = f.IO.In, f.IO.Out, f.IO.ErrOut
 	// Streams that are not files are copied by goroutines, which a child
 	// of a killed editor could hold up: let Wait give up on them.
