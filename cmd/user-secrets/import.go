@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
@@ -80,6 +81,10 @@ func runImport(opts *ImportOptions) error {
 			return fmt.Errorf("standard input is %w", fsutil.ErrTooLarge)
 		}
 	} else if data, _, err = fsutil.ReadRegular(path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) && looksLikeDataKey(path) {
+			return errors.New("import: no such file, and the name looks like a data key: " +
+				"'user-secrets key import' stores one, read from standard input (the name is not shown)")
+		}
 		return err
 	}
 	doc, err := core.ParseDocument(data, name)

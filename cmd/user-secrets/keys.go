@@ -48,6 +48,13 @@ func refuseEnvKey(f *Factory, what string) error {
 	return fmt.Errorf("%s stores a new key in the OS keychain, but $%s is set and would be used instead of it: unset it first", what, core.EnvKey)
 }
 
+// looksLikeDataKey reports whether arg starts as a data key's text form
+// does (core.FormatKey: "usk1:"): a key typed where a command or a file
+// name goes, which no message may echo.
+func looksLikeDataKey(arg string) bool {
+	return strings.HasPrefix(strings.TrimSpace(arg), "usk1:")
+}
+
 // storeKeyID is the account of a store's key in the keychain: its ID in
 // lower case, as core asks the key source for it.
 func storeKeyID(s *core.Store) string { return strings.ToLower(s.ID()) }

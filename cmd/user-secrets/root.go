@@ -300,6 +300,10 @@ func unknownCommand(err error) error {
 	if qerr != nil || uerr != nil {
 		return errors.New("unknown command")
 	}
+	if looksLikeDataKey(name) {
+		return errors.New("unknown command (it looks like a data key, not shown: user-secrets never takes one " +
+			"from the command line; 'user-secrets key import' reads it from standard input)")
+	}
 	return fmt.Errorf("unknown command %q%s", shortFlagName(name), rest[len(quoted):])
 }
 
