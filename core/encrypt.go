@@ -177,18 +177,6 @@ func plainOnly(entries []Entry, path string) error {
 	return nil
 }
 
-// withoutCheck returns entries without the key-check entry, reusing their
-// array.
-func withoutCheck(entries []Entry) []Entry {
-	out := entries[:0]
-	for _, e := range entries {
-		if e.Key != checkKey {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
 // Encrypted reports whether the store is encrypted: whether its secrets
 // file holds the key-check entry, whatever its header says (so a file
 // python-env-secrets rewrote stays encrypted). It needs no key. A missing

@@ -437,3 +437,24 @@ func TestEncryptedMissingFile(t *testing.T) {
 		t.Error("a refused Decrypt created the file")
 	}
 }
+
+// TestEncryptedClear: Clear removes every secret of an encrypted store and
+// keeps its key-check entry, wherever that entry stands in the file (a
+// key set after Encrypt comes after it).
+func TestEncryptedClear(t *testing.T) {
+	t.Parallel()
+	p := newEncProject(t)
+	s, key := p.encrypted(Entry{Key: "A", Value: "a"})
+	mustSet(t, s, "B", canary)
+	r := p.open(key, nil)
+	if n, err := r.Clear(); err != nil || n != 2 {
+		t.Fatalf("Clear = %d, %v; want 2 secrets removed", n, err)
+	}
+	raw := rawValues(t, s)
+	if _, ok := raw[checkKey]; !ok || len(raw) != 1 {
+		t.Errorf("after Clear the file holds %d entries (the key-check entry among them: %v), want that entry alone", len(raw), ok)
+	}
+	if err := p.open(key, nil).Decrypt(); err != nil {
+		t.Errorf("Decrypt after Clear = %v", err)
+	}
+}

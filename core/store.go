@@ -342,9 +342,12 @@ func (s *Store) Clear() (int, error) {
 	}
 	n := 0
 	err := s.modify(func(st *stored) error {
+		// st.entries stays as it is: st.check points into it.
 		keys := make([]string, 0, len(st.entries))
-		for _, e := range withoutCheck(st.entries) {
-			keys = append(keys, e.Key)
+		for _, e := range st.entries {
+			if e.Key != checkKey {
+				keys = append(keys, e.Key)
+			}
 		}
 		if n = len(keys); n == 0 {
 			return nil
