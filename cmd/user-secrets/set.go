@@ -142,21 +142,21 @@ func runSet(opts *SetOptions) error {
 		return err
 	}
 
-	var (
-		w        *core.Warning
-		variants []string // stored keys that differ from Key only in case
-	)
-	err = s.Update(func(d *core.Document) error {
-		variants = variants[:0]
-		for _, e := range d.Entries() {
-			if e.Key != opts.Key && strings.EqualFold(e.Key, opts.Key) && !slices.Contains(variants, e.Key) {
-				variants = append(variants, e.Key)
-			}
-		}
-		var err error
-		w, err = d.Set(opts.Key, value)
+	// The stored keys that differ from Key only in case, for a warning.
+	// They are listed without their values, and Set encrypts the one
+	// value of an encrypted store: no other value needs to decrypt, so a
+	// damaged one does not stop set (of it, or of another key).
+	keys, err := s.List()
+	if err != nil {
 		return err
-	})
+	}
+	var variants []string
+	for _, k := range keys {
+		if k.Key != opts.Key && strings.EqualFold(k.Key, opts.Key) && !slices.Contains(variants, k.Key) {
+			variants = append(variants, k.Key)
+		}
+	}
+	w, err := s.Set(opts.Key, value)
 	if err != nil {
 		return err
 	}
