@@ -121,7 +121,7 @@ func BenchmarkLoadEncrypted(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := enc.Encrypt(key); err != nil {
+		if err := enc.Encrypt(key, nil); err != nil {
 			b.Fatal(err)
 		}
 		env := lookupIn(map[string]string{EnvKey: FormatKey(key)})

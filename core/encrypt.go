@@ -343,15 +343,21 @@ func (s *Store) text(data []byte) ([]byte, error) {
 // unencrypted: set those again) is refused, and so is a file holding
 // encrypted values without a key-check entry (a *ParseError naming one).
 //
-// Losing the key loses the values. The caller keeps the key: in the OS
-// keychain, say, stored before Encrypt and removed if Encrypt fails.
-func (s *Store) Encrypt(key []byte) error {
+// Losing the key loses the values: the caller keeps it, in commit (when
+// not nil), which runs under the store's lock once the store is known not
+// to be encrypted and the new content is ready, before it is written. The
+// CLI stores the key in the OS keychain there, so that of two concurrent
+// Encrypts only the one that writes stores its key. If commit fails,
+// nothing is written and its error is returned. If writing fails after
+// commit succeeded, the file is as it was: the caller may then drop the
+// key again.
+func (s *Store) Encrypt(key []byte, commit func() error) error {
 	sl, err := newSealer(key, s.id)
 	if err != nil {
 		return err
 	}
 	var check string
-	err = s.modify(func(st *stored) error {
+	err = s.modifyCommit(func(st *stored) error {
 		if st.check != nil {
 			return s.alreadyEncrypted(st)
 		}
@@ -365,7 +371,7 @@ func (s *Store) Encrypt(key []byte) error {
 		check = sl.check()
 		_, err := st.doc.apply(append(set, Entry{Key: checkKey, Value: check}), nil)
 		return err
-	})
+	}, commit)
 	if err != nil {
 		return err
 	}
@@ -442,33 +448,24 @@ func (s *Store) Rekey(key []byte, commit func() error) error {
 		return err
 	}
 	check := next.check()
-	err = s.write(func() ([]byte, error) {
-		out, err := s.edited(func(st *stored) error {
-			if st.check == nil {
-				return s.notEncrypted()
-			}
-			sl, err := s.sealer(*st.check)
-			if err != nil {
-				return err
-			}
-			plain, _, err := decryptAll(sl, st.entries, s.path, false)
-			if err != nil {
-				return err
-			}
-			for i, e := range plain {
-				plain[i].Value = next.seal(e.Key, e.Value)
-			}
-			_, err = st.doc.apply(append(plain, Entry{Key: checkKey, Value: check}), nil)
+	err = s.modifyCommit(func(st *stored) error {
+		if st.check == nil {
+			return s.notEncrypted()
+		}
+		sl, err := s.sealer(*st.check)
+		if err != nil {
 			return err
-		})
-		if err != nil || commit == nil {
-			return out, err
 		}
-		if err := checkSize(out); err != nil {
-			return nil, err
+		plain, _, err := decryptAll(sl, st.entries, s.path, false)
+		if err != nil {
+			return err
 		}
-		return out, commit()
-	})
+		for i, e := range plain {
+			plain[i].Value = next.seal(e.Key, e.Value)
+		}
+		_, err = st.doc.apply(append(plain, Entry{Key: checkKey, Value: check}), nil)
+		return err
+	}, commit)
 	if err != nil {
 		return err
 	}

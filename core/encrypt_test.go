@@ -104,7 +104,7 @@ func (p *encProject) encrypted(entries ...Entry) (*Store, []byte) {
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	if err := s.Encrypt(key); err != nil {
+	if err := s.Encrypt(key, nil); err != nil {
 		p.t.Fatalf("Encrypt: %v", err)
 	}
 	return s, key
@@ -486,7 +486,7 @@ func TestUnmarkedValueRepair(t *testing.T) {
 	if !strings.Contains(err.Error(), "is not encrypted") || !strings.Contains(err.Error(), "user-secrets set") {
 		t.Errorf("All = %v; want it to say the value is not encrypted and how to fix it", err)
 	}
-	if err := s.Encrypt(make([]byte, 32)); err == nil || !strings.Contains(err.Error(), "1 of its values are not") {
+	if err := s.Encrypt(make([]byte, 32), nil); err == nil || !strings.Contains(err.Error(), "1 of its values are not") {
 		t.Errorf("Encrypt of a partly plain encrypted store = %v", err)
 	}
 
@@ -629,7 +629,7 @@ func TestEncryptedMovedProject(t *testing.T) {
 	q.id = "5b3e4a7c-1d2f-4e6a-9b8c-7d6e5f4a3b2c"
 	o := q.open(nil, nil)
 	mustSet(t, o, "A", "other A")
-	if err := o.Encrypt(key); err != nil { // the same key: only the ID tells
+	if err := o.Encrypt(key, nil); err != nil { // the same key: only the ID tells
 		t.Fatal(err)
 	}
 	replaceLine(t, o, "A", rawLine(t, s, "A"))
@@ -667,7 +667,7 @@ func TestMarkedWithoutCheck(t *testing.T) {
 	_, err = r.Encrypted()
 	wantValueError(t, "Encrypted", err, r, "A", line)
 	k, _ := NewKey()
-	wantValueError(t, "Encrypt", r.Encrypt(k), r, "A", line)
+	wantValueError(t, "Encrypt", r.Encrypt(k, nil), r, "A", line)
 	_, err = r.Set("C", "c")
 	wantValueError(t, "Set", err, r, "A", line)
 	if err := r.Delete("A", "B"); err != nil {
@@ -827,7 +827,7 @@ func TestList(t *testing.T) {
 	}
 	want(l)
 	key, _ := NewKey()
-	if err := s.Encrypt(key); err != nil {
+	if err := s.Encrypt(key, nil); err != nil {
 		t.Fatal(err)
 	}
 	// A Store without any key lists an encrypted store.
@@ -849,10 +849,10 @@ func TestEncryptNewAndRefused(t *testing.T) {
 	if !strings.HasPrefix(fileText(t, s.Path()), s.Header()) {
 		t.Error("the new encrypted file does not start with the store header")
 	}
-	if err := s.Encrypt(key); err == nil || !strings.Contains(err.Error(), "already encrypted") {
+	if err := s.Encrypt(key, nil); err == nil || !strings.Contains(err.Error(), "already encrypted") {
 		t.Errorf("Encrypt of an encrypted store = %v", err)
 	}
-	if err := s.Encrypt(key[:31]); err == nil {
+	if err := s.Encrypt(key[:31], nil); err == nil {
 		t.Error("Encrypt with a 31-byte key: no error")
 	}
 
@@ -860,7 +860,7 @@ func TestEncryptNewAndRefused(t *testing.T) {
 	o := q.open(nil, nil)
 	putFile(t, o.Path(), "# my comment\nA=old secret\nB=b # note\nexport A=newer secret\n\n# end\n")
 	k, _ := NewKey()
-	if err := o.Encrypt(k); err != nil {
+	if err := o.Encrypt(k, nil); err != nil {
 		t.Fatal(err)
 	}
 	file := fileText(t, o.Path())

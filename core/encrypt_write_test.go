@@ -361,8 +361,8 @@ func TestNoSecretInEncryptionErrors(t *testing.T) {
 		checkSecrets(name+": Rekey", r.Rekey(k2, nil))
 	}
 	checkSecrets("CheckKey(wrong)", s.CheckKey(other))
-	checkSecrets("Encrypt(encrypted)", s.Encrypt(key))
-	checkSecrets("Encrypt(short key)", s.Encrypt([]byte(canary)))
+	checkSecrets("Encrypt(encrypted)", s.Encrypt(key, nil))
+	checkSecrets("Encrypt(short key)", s.Encrypt([]byte(canary), nil))
 	_, err := ParseKey("usk1:" + canary)
 	checkSecrets("ParseKey", err)
 	_, err = ParseKey(canary)

@@ -34,15 +34,24 @@ func ExampleStore_Encrypt() {
 		log.Fatal(err)
 	}
 
-	// Keep the key before encrypting: losing it loses the values.
+	// Keep the key: losing it loses the values. Encrypt's commit stores
+	// it under the store's lock, once the store is known not to be
+	// encrypted, before the file is written.
 	key, err := core.NewKey()
 	if err != nil {
 		log.Fatal(err)
 	}
 	id := strings.ToLower(s.ID())
-	keys[id] = key
-	if err := s.Encrypt(key); err != nil {
-		delete(keys, id)
+	stored := false
+	err = s.Encrypt(key, func() error {
+		keys[id] = key
+		stored = true
+		return nil
+	})
+	if err != nil {
+		if stored { // the write failed: the file is as it was
+			delete(keys, id)
+		}
 		log.Fatal(err)
 	}
 	data, _ := s.ReadFile()
@@ -91,8 +100,11 @@ func encryptedExample(keys memoryKeys) (*core.Store, []byte, func()) {
 		log.Fatal(err)
 	}
 	key, _ := core.NewKey()
-	keys[strings.ToLower(s.ID())] = key
-	if err := s.Encrypt(key); err != nil {
+	err = s.Encrypt(key, func() error {
+		keys[strings.ToLower(s.ID())] = key
+		return nil
+	})
+	if err != nil {
 		log.Fatal(err)
 	}
 	if _, err := s.Set("API_KEY", "hunter2"); err != nil {

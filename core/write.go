@@ -183,8 +183,22 @@ func (s *Store) Update(fn func(d *Document) error) error {
 
 // modify runs fn on the secrets file under the store's exclusive lock and
 // writes the document fn leaves, atomically (see edited).
-func (s *Store) modify(fn func(st *stored) error) error {
-	return s.write(func() ([]byte, error) { return s.edited(fn) })
+func (s *Store) modify(fn func(st *stored) error) error { return s.modifyCommit(fn, nil) }
+
+// modifyCommit is modify, with commit (when not nil) run under the lock
+// once fn succeeded and the content is ready, before it is written: if
+// commit fails, nothing is written and its error is returned.
+func (s *Store) modifyCommit(fn func(st *stored) error, commit func() error) error {
+	return s.write(func() ([]byte, error) {
+		out, err := s.edited(fn)
+		if err != nil || commit == nil {
+			return out, err
+		}
+		if err := checkSize(out); err != nil {
+			return nil, err
+		}
+		return out, commit()
+	})
 }
 
 // edited reads the secrets file, which must be locked, runs fn on it and

@@ -34,7 +34,7 @@ func TestEncryptedStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.store.Encrypt(key); err != nil {
+	if err := p.store.Encrypt(key, nil); err != nil {
 		t.Fatal(err)
 	}
 

@@ -32,7 +32,7 @@ func TestMergeEncrypted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.store.Encrypt(key); err != nil {
+	if err := p.store.Encrypt(key, nil); err != nil {
 		t.Fatal(err)
 	}
 

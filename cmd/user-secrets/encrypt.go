@@ -85,14 +85,7 @@ func runEncrypt(opts *EncryptOptions) error {
 	if err != nil {
 		return err
 	}
-	keys, id := f.KeyStore(), storeKeyID(s)
-	if err := keys.SetKey(id, key); err != nil {
-		return fmt.Errorf("nothing encrypted: %w", err)
-	}
-	if err := s.Encrypt(key); err != nil {
-		if derr := keys.DeleteKey(id); derr != nil {
-			f.IO.Warnf("the new key stays in the keychain, unused: %v", derr)
-		}
+	if err := encryptStore(f, s, key, "nothing encrypted"); err != nil {
 		return err
 	}
 	n, err := countSecrets(s)
@@ -149,19 +142,42 @@ func encryptCopy(f *Factory, old, s *core.Store) (undo func(), err error) {
 	if err != nil {
 		return undo, err
 	}
-	keys, id := f.KeyStore(), storeKeyID(s)
-	if err := keys.SetKey(id, key); err != nil {
+	if err := encryptStore(f, s, key, ""); err != nil {
 		return undo, err
 	}
 	undo = func() {
-		if err := keys.DeleteKey(id); err != nil {
+		if err := f.KeyStore().DeleteKey(storeKeyID(s)); err != nil {
 			f.IO.Warnf("the new store's key stays in the keychain, unused: %v", err)
 		}
 	}
-	if err := s.Encrypt(key); err != nil {
-		undo()
-		return func() {}, err
-	}
 	f.IO.Infof("The new store is encrypted under a key of its own, in the OS keychain.")
 	return undo, nil
+}
+
+// encryptStore encrypts s under key, storing key in the keychain under the
+// store's lock, once s is known not to be encrypted and before the file is
+// written: of two concurrent encrypts, the one that loses finds the store
+// encrypted and leaves the keychain's key alone. The key is removed again
+// only if it was stored and the write then failed.
+// A keychain that does not take the key is an error that starts with
+// unstored, when not empty.
+func encryptStore(f *Factory, s *core.Store, key []byte, unstored string) error {
+	keys, id := f.KeyStore(), storeKeyID(s)
+	stored := false
+	err := s.Encrypt(key, func() error {
+		if err := keys.SetKey(id, key); err != nil {
+			if unstored != "" {
+				err = fmt.Errorf("%s: %w", unstored, err)
+			}
+			return err
+		}
+		stored = true
+		return nil
+	})
+	if err != nil && stored {
+		if derr := keys.DeleteKey(id); derr != nil {
+			f.IO.Warnf("the new key stays in the keychain, unused: %v", derr)
+		}
+	}
+	return err
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-user-secrets/user-secrets/core"
 	"github.com/go-user-secrets/user-secrets/internal/corpus"
+	"github.com/go-user-secrets/user-secrets/internal/fsutil"
 	"github.com/go-user-secrets/user-secrets/keychain"
 )
 
@@ -229,7 +230,7 @@ func TestEncryptedErrors(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := s.Encrypt(key); err != nil {
+				if err := s.Encrypt(key, nil); err != nil {
 					t.Fatal(err)
 				}
 				text := c.read()
@@ -455,5 +456,42 @@ func (c *cli) factory(keys keyStore) *Factory {
 		ID:        c.id,
 		Keys:      keys,
 		LookupEnv: c.lookupEnv,
+	}
+}
+
+// TestEncryptConcurrent: of two encrypts of one store, the one that loses
+// leaves the winner's key in the keychain, so the store stays readable.
+// The second encrypt starts while the first stores its key: it runs to
+// its end then, unless the first holds the store's lock (as it must: the
+// second then waits for it).
+func TestEncryptConcurrent(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t, projectA)
+	c.ok("", "set", "API_KEY", canary)
+	second := make(chan error, 1)
+	keys := &failingKeys{fileKeychain: c.keys}
+	keys.hook = func() {
+		if keys.calls != 1 {
+			return
+		}
+		go func() { second <- runEncrypt(&EncryptOptions{F: c.factory(c.keys)}) }()
+		unlock, err := fsutil.Lock(c.file()+".lock", 0)
+		if err != nil {
+			return // the store is locked: the second encrypt waits
+		}
+		unlock()
+		second <- <-second // the second encrypt ran to its end
+	}
+	first := runEncrypt(&EncryptOptions{F: c.factory(keys)})
+	other := <-second
+	if first != nil && other != nil {
+		t.Fatalf("both encrypts failed: %v; %v", first, other)
+	}
+	s, err := core.Open(core.Options{ID: projectA, Root: c.root, Keys: c.keys, LookupEnv: c.lookupEnv, ProjectDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := s.Get("API_KEY"); err != nil || v != canary {
+		t.Errorf("after two encrypts, the keychain's key does not open the store: %v", err)
 	}
 }

@@ -25,7 +25,7 @@ func TestPTYKeyImportHiddenPrompt(t *testing.T) {
 	if _, err := s.Set("API_KEY", "canary-value"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Encrypt(key); err != nil {
+	if err := s.Encrypt(key, nil); err != nil {
 		t.Fatal(err)
 	}
 
