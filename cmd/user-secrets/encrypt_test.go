@@ -495,3 +495,103 @@ func TestEncryptConcurrent(t *testing.T) {
 		t.Errorf("after two encrypts, the keychain's key does not open the store: %v", err)
 	}
 }
+
+// TestRotateLosesNoKey: a rotate whose write fails puts back the key the
+// file holds when it fails, even if another rotate changed it since the
+// first began; if the keychain takes no key back, the file's key is
+// printed on stdout.
+func TestRotateLosesNoKey(t *testing.T) {
+	t.Parallel()
+	t.Run("another rotate meanwhile", func(t *testing.T) {
+		t.Parallel()
+		c := encryptedCLI(t, projectA)
+		second := make(chan error, 1)
+		keys := &hookedKeys{fileKeychain: c.keys}
+		keys.key = func() {
+			keys.key = nil
+			// The other rotate runs once this one has the old key,
+			// unless this one holds the store's lock: it then waits.
+			go func() { second <- runKeyRotate(&KeyOptions{F: c.factory(c.keys)}) }()
+			if unlock, err := fsutil.Lock(c.file()+".lock", 0); err == nil {
+				unlock()
+				second <- <-second
+			}
+		}
+		keys.set = func() { keys.set = nil; blockWrite(t, c.file()) }
+		if err := runKeyRotate(&KeyOptions{F: c.factory(keys)}); err == nil {
+			t.Fatal("rotate succeeded with a write that cannot land")
+		}
+		unblockWrite(t, c.file())
+		<-second
+		wantReadable(t, c)
+	})
+	t.Run("the keychain takes no key back", func(t *testing.T) {
+		t.Parallel()
+		c := encryptedCLI(t, projectA)
+		old, _ := c.keys.Key(projectA)
+		keys := &failingKeys{fileKeychain: c.keys, n: 2}
+		keys.hook = func() {
+			if keys.calls == 1 {
+				blockWrite(t, c.file())
+			}
+		}
+		f := c.factory(keys)
+		err := runKeyRotate(&KeyOptions{F: f})
+		if err == nil || !strings.Contains(err.Error(), "user-secrets key import") || strings.Contains(err.Error(), "usk1:") {
+			t.Fatalf("rotate = %v, want an error saying to import the printed key, without it", err)
+		}
+		if out := f.IO.Out.(*bytes.Buffer).String(); out != core.FormatKey(old)+"\n" {
+			t.Error("rotate did not print the file's key on stdout")
+		}
+		unblockWrite(t, c.file())
+		if err := c.keys.SetKey(projectA, old); err != nil {
+			t.Fatal(err)
+		}
+		wantReadable(t, c)
+	})
+}
+
+// hookedKeys is a keychain stand-in that runs key after Key and set
+// before SetKey, when not nil.
+type hookedKeys struct {
+	fileKeychain
+	key, set func()
+}
+
+func (k *hookedKeys) Key(id string) ([]byte, error) {
+	key, err := k.fileKeychain.Key(id)
+	if k.key != nil {
+		k.key()
+	}
+	return key, err
+}
+
+func (k *hookedKeys) SetKey(id string, key []byte) error {
+	if k.set != nil {
+		k.set()
+	}
+	return k.fileKeychain.SetKey(id, key)
+}
+
+// unblockWrite undoes blockWrite.
+func unblockWrite(t *testing.T, file string) {
+	t.Helper()
+	if err := os.RemoveAll(file); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(file+".moved", file); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wantReadable fails the test unless the keychain's key opens c's store.
+func wantReadable(t *testing.T, c *cli) {
+	t.Helper()
+	s, err := core.Open(core.Options{ID: c.id, Root: c.root, Keys: c.keys, LookupEnv: c.lookupEnv, ProjectDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Key(); err != nil {
+		t.Errorf("the keychain's key does not open the store: %v", err)
+	}
+}

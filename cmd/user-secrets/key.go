@@ -161,31 +161,31 @@ func runKeyRotate(opts *KeyOptions) error {
 	if err != nil {
 		return err
 	}
-	old, err := s.Key() // also: the store is encrypted, and its key at hand
-	if err != nil {
-		return err
-	}
 	key, err := core.NewKey()
 	if err != nil {
 		return err
 	}
 	keys, id := f.KeyStore(), storeKeyID(s)
-	stored := false
+	var old []byte // the key the file needs until the write lands
 	err = s.Rekey(key, func() error {
 		// Under the store's lock, once the new file is ready: the key
-		// goes to the keychain before the file that needs it.
+		// goes to the keychain before the file that needs it. The old
+		// key is read here, so that a concurrent rotate cannot make it
+		// stale.
+		cur, err := s.Key()
+		if err != nil {
+			return err
+		}
 		if err := keys.SetKey(id, key); err != nil {
 			return err
 		}
-		stored = true
+		old = cur
 		return nil
 	})
+	if err != nil && old != nil {
+		return restoreKey(f, keys, id, old, err)
+	}
 	if err != nil {
-		if stored {
-			if perr := keys.SetKey(id, old); perr != nil {
-				return fmt.Errorf("%w; and putting the old key back in the keychain failed, so the keychain's key does not open the file: %v", err, perr)
-			}
-		}
 		return fmt.Errorf("the key is unchanged: %w", err)
 	}
 	n, err := countSecrets(s)
@@ -195,4 +195,20 @@ func runKeyRotate(opts *KeyOptions) error {
 	f.IO.Infof("Re-encrypted %d secret(s) in %s under a new key, now in the OS keychain.", n, s.Path())
 	f.IO.Warnf("copies of the old key (an earlier key export, %s elsewhere) no longer open the file: give them the new one", core.EnvKey)
 	return nil
+}
+
+// restoreKey puts old, the key the secrets file still needs, back in the
+// keychain after rotate's write failed with err once the new key was
+// stored. If the keychain does not take it either, old is printed on
+// stdout, as key export prints a key, so that it is not lost.
+func restoreKey(f *Factory, keys keyStore, id string, old []byte, err error) error {
+	perr := keys.SetKey(id, old)
+	if perr == nil {
+		return fmt.Errorf("the key is unchanged: %w", err)
+	}
+	if _, werr := fmt.Fprintln(f.IO.Out, core.FormatKey(old)); werr != nil {
+		return fmt.Errorf("%w; and putting the old key back in the keychain failed (%v), and so did printing it: the file's key is lost", err, perr)
+	}
+	return fmt.Errorf("%w; and putting the old key back in the keychain failed, so the keychain's key does not open the file: %v: "+
+		"the file's key is the one printed on standard output: store it with `user-secrets key import`", err, perr)
 }
