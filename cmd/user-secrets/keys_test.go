@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"testing"
 
 	"github.com/go-user-secrets/user-secrets/core"
 	"github.com/go-user-secrets/user-secrets/keychain"
@@ -54,11 +55,15 @@ func (k fileKeychain) checkWrite(id, what string) error {
 	return nil
 }
 
+// file is the file of id's key: IDs are taken in any case, as package
+// keychain takes them.
+func (k fileKeychain) file(id string) string { return filepath.Join(string(k), strings.ToLower(id)) }
+
 func (k fileKeychain) Key(id string) ([]byte, error) {
 	if err := k.check(id, "read"); err != nil {
 		return nil, err
 	}
-	b, err := os.ReadFile(filepath.Join(string(k), id))
+	b, err := os.ReadFile(k.file(id))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("the keychain holds no key for store %s: %w", id, core.ErrNoKey)
 	}
@@ -75,16 +80,40 @@ func (k fileKeychain) SetKey(id string, key []byte) error {
 	if err := os.MkdirAll(string(k), 0o700); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(string(k), id), []byte(core.FormatKey(key)+"\n"), 0o600)
+	return os.WriteFile(k.file(id), []byte(core.FormatKey(key)+"\n"), 0o600)
 }
 
 func (k fileKeychain) DeleteKey(id string) error {
 	if err := k.checkWrite(id, "remove"); err != nil {
 		return err
 	}
-	err := os.Remove(filepath.Join(string(k), strings.ToLower(id)))
+	err := os.Remove(k.file(id))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	return err
+}
+
+// TestFileKeychainCase: the stand-in takes an ID in any case, in all
+// three calls, as package keychain does.
+func TestFileKeychainCase(t *testing.T) {
+	t.Parallel()
+	k := fileKeychain(t.TempDir())
+	upper, lower := strings.ToUpper(projectA), projectA
+	key := make([]byte, 32)
+	if err := k.SetKey(upper, key); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Key(lower); err != nil {
+		t.Errorf("Key(lower) after SetKey(upper): %v", err)
+	}
+	if _, err := k.Key(upper); err != nil {
+		t.Errorf("Key(upper) after SetKey(upper): %v", err)
+	}
+	if err := k.DeleteKey(upper); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Key(lower); !errors.Is(err, core.ErrNoKey) {
+		t.Errorf("Key(lower) after DeleteKey(upper) = %v, want ErrNoKey", err)
+	}
 }
