@@ -175,6 +175,11 @@ func encryptStore(f *Factory, s *core.Store, key []byte, unstored string) error 
 		return nil
 	})
 	if err != nil && stored {
+		if s.CheckKey(key) == nil {
+			// The file was replaced, and only what came after failed
+			// (syncing its directory): it needs the new key.
+			return err
+		}
 		if derr := keys.DeleteKey(id); derr != nil {
 			f.IO.Warnf("the new key stays in the keychain, unused: %v", derr)
 		}

@@ -183,6 +183,12 @@ func runKeyRotate(opts *KeyOptions) error {
 		return nil
 	})
 	if err != nil && old != nil {
+		if s.CheckKey(key) == nil {
+			// The file was replaced, and only what came after failed
+			// (syncing its directory): it needs the new key, which the
+			// keychain has.
+			return err
+		}
 		return restoreKey(f, keys, id, old, err)
 	}
 	if err != nil {
