@@ -255,6 +255,7 @@ func (s *Store) write(content func() ([]byte, error)) error {
 	if err != nil {
 		return err
 	}
+	s.prefetchKey()
 	unlock, err := fsutil.Lock(target+".lock", s.lockTimeout)
 	if err != nil {
 		return err
@@ -276,6 +277,23 @@ func (s *Store) write(content func() ([]byte, error)) error {
 		return fmt.Errorf("write secrets file: %w", err)
 	}
 	return nil
+}
+
+// prefetchKey looks an encrypted store's key up before a write takes the
+// lock, so that a slow key source (a keychain that waits to be unlocked)
+// never holds the lock while other writers wait. Under the lock the key is
+// verified against the key-check entry as it is then: the cached key is
+// used when that entry did not change meanwhile, and looked up again when
+// it did (another process rekeyed the store). Errors are left for the
+// write to meet and report under the lock.
+func (s *Store) prefetchKey() {
+	data, err := s.ReadFile()
+	if err != nil || !bytes.Contains(data, []byte(checkKey)) {
+		return // a plain store costs no parse
+	}
+	if st, err := parseStored(data, s.path); err == nil && st.check != nil {
+		_, _ = s.sealer(*st.check)
+	}
 }
 
 // checkSize refuses content larger than a secrets file may be.
