@@ -275,6 +275,9 @@ func promptMissing(f *Factory, res *checkResult) error {
 			return fmt.Errorf("%w: set it in .env or the environment instead", err)
 		}
 	}
+	if err := keyBeforePrompt(f); err != nil {
+		return err
+	}
 	if len(res.Missing) == 1 {
 		f.IO.Infof("1 required key of %s is not set; type its value (it is not shown):", res.Manifest)
 	} else {

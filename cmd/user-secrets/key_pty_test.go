@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -46,5 +47,55 @@ func TestPTYKeyImportHiddenPrompt(t *testing.T) {
 	stored, err := fileKeychain(filepath.Join(filepath.Dir(store), "keychain")).Key(ptyID)
 	if err != nil || !bytes.Equal(stored, key) {
 		t.Errorf("the keychain does not hold the typed key (%v)", err)
+	}
+}
+
+// On a terminal, set and check --prompt ask for no value when an
+// encrypted store's key is missing: what was typed could not be stored.
+func TestPTYPromptNeedsKeyFirst(t *testing.T) {
+	for _, args := range [][]string{{"set", "NEW_KEY"}, {"check", "--prompt"}} {
+		t.Run(args[0], func(t *testing.T) {
+			store := t.TempDir()
+			key, err := core.NewKey()
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := core.Open(core.Options{Root: store, ID: ptyID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Set("API_KEY", "canary-value"); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Encrypt(key, nil); err != nil { // the keychain stand-in stays empty
+				t.Fatal(err)
+			}
+			full := args
+			if args[0] == "check" {
+				dir := t.TempDir()
+				if err := os.WriteFile(filepath.Join(dir, ".env.example"), []byte("NEW_KEY=\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				full = append([]string{"-p", dir}, args...)
+			}
+			r := startPTY(t, store, full...)
+			r.waitFor("an error or a prompt", func() bool {
+				out := r.output()
+				return strings.Contains(out, "error:") || strings.Contains(out, "Value for")
+			})
+			if strings.Contains(r.output(), "Value for") {
+				t.Fatalf("%s prompted for a value before it found the key; terminal shows %q", args[0], hideCanary(r.output()))
+			}
+			if got := r.wait(); got != 1 {
+				t.Fatalf("%s exited with status %d, want 1; terminal shows %q", args[0], got, hideCanary(r.output()))
+			}
+			out := r.output()
+			if !strings.Contains(out, "no key for the encrypted store") {
+				t.Errorf("%s did not say the key is missing; terminal shows %q", args[0], hideCanary(out))
+			}
+			if strings.Contains(out, "(it is not shown)") || strings.Contains(out, "Value for") || strings.Contains(out, "canary") {
+				t.Errorf("%s prompted for a value (or showed one) before it found the key; terminal shows %q", args[0], hideCanary(out))
+			}
+		})
 	}
 }

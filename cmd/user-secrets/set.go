@@ -118,6 +118,9 @@ func runSet(opts *SetOptions) error {
 	}
 	value := opts.Value
 	if opts.FromStdin {
+		if err := keyBeforePrompt(f); err != nil {
+			return err
+		}
 		var err error
 		if value, err = readValue(f.IO, opts.Key); err != nil {
 			return err
@@ -189,4 +192,20 @@ func printWarning(s *IOStreams, w core.Warning) {
 	if slices.Contains(w.Misread, compat.ReaderGodotenv.String()) {
 		s.Warnf("koanf's dotenv.Parser() cannot carry %q; the koanf provider's Read() can (k.Load(koanfprovider.Provider(), nil))", w.Key)
 	}
+}
+
+// keyBeforePrompt makes sure, before anyone types a value, that it can be
+// stored: an encrypted store's data key must be at hand, or the value
+// typed would be lost. A project without an ID or a store is not
+// encrypted; any other failure to open it is left for the write to report.
+func keyBeforePrompt(f *Factory) error {
+	s, err := core.Open(f.Options())
+	if err != nil {
+		return nil
+	}
+	if enc, err := s.Encrypted(); err != nil || !enc {
+		return nil
+	}
+	_, err = s.Key()
+	return err
 }
