@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/go-user-secrets/user-secrets/keychain"
 	"github.com/spf13/cobra"
 )
 
@@ -116,7 +118,12 @@ func runDecrypt(opts *EncryptOptions) error {
 		return err
 	}
 	f.IO.Infof("Decrypted %d secret(s) in %s: the values are plain text again.", n, s.Path())
-	if err := f.KeyStore().DeleteKey(storeKeyID(s)); err != nil {
+	if err := f.KeyStore().DeleteKey(storeKeyID(s)); errors.Is(err, keychain.ErrUnavailable) {
+		// A machine without a keychain (the key came from
+		// $USER_SECRETS_KEY): there is no entry here to remove.
+		f.IO.Infof("No OS keychain here: copies of the key elsewhere (a keychain, $%s) no longer serve.", core.EnvKey)
+		return nil
+	} else if err != nil {
 		f.IO.Warnf("the store's key stays in the keychain, and no longer serves: %v", err)
 		return nil
 	}
