@@ -119,14 +119,29 @@ func encryptionText(source string) string {
 }
 
 // storeEncrypted reports whether the store of this ID under root is
-// encrypted; false when that cannot be told.
+// encrypted. A file that does not parse counts as encrypted when a line
+// of it defines the key-check entry (the documented name
+// user-secrets-key-check), so that prune removes its key too; false when
+// the file cannot be read.
 func storeEncrypted(f *Factory, root, id string) bool {
 	s, err := core.Open(core.Options{ProjectDir: filepath.Join(root, id), ID: id, Root: root, LookupEnv: f.LookupEnv})
 	if err != nil {
 		return false
 	}
 	encrypted, err := s.Encrypted()
-	return err == nil && encrypted
+	if err == nil {
+		return encrypted
+	}
+	data, err := s.ReadFile()
+	if err != nil {
+		return false
+	}
+	for line := range strings.Lines(string(data)) {
+		if strings.HasPrefix(strings.TrimSpace(line), "user-secrets-key-check=") {
+			return true
+		}
+	}
+	return false
 }
 
 // forgetKey removes the key of a removed store from the keychain. A
