@@ -14,22 +14,7 @@ import (
 
 // On a terminal, key import asks for the key at a hidden prompt.
 func TestPTYKeyImportHiddenPrompt(t *testing.T) {
-	store := t.TempDir()
-	key, err := core.NewKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := core.Open(core.Options{Root: store, ID: ptyID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Set("API_KEY", "canary-value"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Encrypt(key, nil); err != nil {
-		t.Fatal(err)
-	}
-
+	store, key := encryptedPTYStore(t)
 	r := startPTY(t, store, "key", "import")
 	r.expect("Key: ")
 	r.waitFor("echo to be turned off", func() bool { return !r.echo() })
@@ -55,21 +40,7 @@ func TestPTYKeyImportHiddenPrompt(t *testing.T) {
 func TestPTYPromptNeedsKeyFirst(t *testing.T) {
 	for _, args := range [][]string{{"set", "NEW_KEY"}, {"check", "--prompt"}} {
 		t.Run(args[0], func(t *testing.T) {
-			store := t.TempDir()
-			key, err := core.NewKey()
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := core.Open(core.Options{Root: store, ID: ptyID})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := s.Set("API_KEY", "canary-value"); err != nil {
-				t.Fatal(err)
-			}
-			if err := s.Encrypt(key, nil); err != nil { // the keychain stand-in stays empty
-				t.Fatal(err)
-			}
+			store, _ := encryptedPTYStore(t) // the keychain stand-in stays empty
 			full := args
 			if args[0] == "check" {
 				dir := t.TempDir()
@@ -98,4 +69,27 @@ func TestPTYPromptNeedsKeyFirst(t *testing.T) {
 			}
 		})
 	}
+}
+
+// encryptedPTYStore makes a store root whose store for ptyID holds a
+// canary value, encrypted under a new key that no keychain holds; it
+// returns the root and the key.
+func encryptedPTYStore(t *testing.T) (store string, key []byte) {
+	t.Helper()
+	store = t.TempDir()
+	key, err := core.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := core.Open(core.Options{Root: store, ID: ptyID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Set("API_KEY", "canary-value"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Encrypt(key, nil); err != nil {
+		t.Fatal(err)
+	}
+	return store, key
 }
