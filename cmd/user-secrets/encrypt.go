@@ -87,7 +87,11 @@ func runEncrypt(opts *EncryptOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := encryptStore(f, s, key, "nothing encrypted"); err != nil {
+	if err := encryptStore(f, s, key, "nothing encrypted"); errors.Is(err, keychain.ErrUnavailable) {
+		// Its advice, USER_SECRETS_KEY, serves reads, not encrypt.
+		return fmt.Errorf("%w; encrypt keeps the new key in the OS keychain and cannot run without one: "+
+			"encrypt on a machine that has one, and set %s here to the key that `user-secrets key export` prints there", err, core.EnvKey)
+	} else if err != nil {
 		return err
 	}
 	n, err := countSecrets(s)
