@@ -284,9 +284,14 @@ func (s *Store) write(content func() ([]byte, error)) error {
 // never holds the lock while other writers wait. Under the lock the key is
 // verified against the key-check entry as it is then: the cached key is
 // used when that entry did not change meanwhile, and looked up again when
-// it did (another process rekeyed the store). Errors are left for the
-// write to meet and report under the lock.
+// it did (another process rekeyed the store). Without Options.Keys there
+// is nothing slow to move out of the lock ($USER_SECRETS_KEY is read at
+// once), and no extra read. Errors are left for the write to meet and
+// report under the lock.
 func (s *Store) prefetchKey() {
+	if s.source == nil {
+		return
+	}
 	data, err := s.ReadFile()
 	if err != nil || !bytes.Contains(data, []byte(checkKey)) {
 		return // a plain store costs no parse
