@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/go-user-secrets/user-secrets/core"
+	"github.com/go-user-secrets/user-secrets/internal/envid"
 	"github.com/go-user-secrets/user-secrets/keychain"
 )
 
@@ -136,12 +137,8 @@ func storeEncrypted(f *Factory, root, id string) bool {
 	if err != nil {
 		return false
 	}
-	for line := range strings.Lines(string(data)) {
-		if strings.HasPrefix(strings.TrimSpace(line), "user-secrets-key-check=") {
-			return true
-		}
-	}
-	return false
+	_, line := envid.Scan(data, "user-secrets-key-check") // the tolerant reader of the ID lookup
+	return line > 0
 }
 
 // forgetKey removes the key of a removed store from the keychain. A
